@@ -1,0 +1,227 @@
+//! Format detection: content first, the file name only where content cannot tell.
+//!
+//! A zip is opened far enough to read `[Content_Types].xml` (OOXML) or `mimetype` (ODF): an xlsx
+//! renamed to `.docx` is still read as a spreadsheet. OLE2 files are told apart by their stream
+//! names (`Workbook`, `EncryptedPackage`, `WordDocument`). Everything that is not a known
+//! container is treated as text; the text reader then refines txt into Markdown or HTML from
+//! what the decoded text looks like.
+
+use super::error::ParseError;
+use super::result::Format;
+use std::io::{Cursor, Read};
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const ZIP_EMPTY_MAGIC: &[u8] = b"PK\x05\x06";
+const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+/// `[Content_Types].xml` is small; a larger one is hostile.
+const MAX_CONTENT_TYPES_BYTES: u64 = 1024 * 1024;
+
+pub fn detect(bytes: &[u8], name: Option<&str>) -> Result<Format, ParseError> {
+    if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(ZIP_EMPTY_MAGIC) {
+        return detect_zip(bytes);
+    }
+    if bytes.starts_with(OLE_MAGIC) {
+        return detect_ole(bytes, name);
+    }
+    if bytes.starts_with(b"%PDF") {
+        return Err(ParseError::UnsupportedFormat("PDF".into()));
+    }
+    for (magic, what) in [
+        (&b"\x89PNG"[..], "PNG image"),
+        (&b"\xFF\xD8\xFF"[..], "JPEG image"),
+        (&b"GIF8"[..], "GIF image"),
+        (&b"{\\rtf"[..], "RTF"),
+        (&b"\x1F\x8B"[..], "gzip"),
+        (&b"7z\xBC\xAF"[..], "7-Zip archive"),
+        (&b"Rar!"[..], "RAR archive"),
+    ] {
+        if bytes.starts_with(magic) {
+            return Err(ParseError::UnsupportedFormat(what.into()));
+        }
+    }
+    Ok(text_format_from_name(name))
+}
+
+/// The text family, as far as the name tells; the text reader may still refine it.
+pub fn text_format_from_name(name: Option<&str>) -> Format {
+    match extension(name).as_deref() {
+        Some("md" | "markdown") => Format::Markdown,
+        Some("htm" | "html" | "xhtml") => Format::Html,
+        _ => Format::Txt,
+    }
+}
+
+fn extension(name: Option<&str>) -> Option<String> {
+    let name = name?;
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let (_, ext) = base.rsplit_once('.')?;
+    Some(ext.to_ascii_lowercase())
+}
+
+fn detect_zip(bytes: &[u8]) -> Result<Format, ParseError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| ParseError::Corrupt(format!("not a readable zip: {e}")))?;
+    if let Ok(entry) = zip.by_name("mimetype") {
+        let mut mime = String::new();
+        entry
+            .take(256)
+            .read_to_string(&mut mime)
+            .map_err(|e| ParseError::Corrupt(format!("mimetype: {e}")))?;
+        let mime = mime.trim();
+        return match mime {
+            "application/vnd.oasis.opendocument.spreadsheet" => Ok(Format::Ods),
+            other => Err(ParseError::UnsupportedFormat(format!(
+                "OpenDocument {other}"
+            ))),
+        };
+    }
+    let content_types = match zip.by_name("[Content_Types].xml") {
+        Ok(entry) => {
+            let mut s = String::new();
+            entry
+                .take(MAX_CONTENT_TYPES_BYTES)
+                .read_to_string(&mut s)
+                .map_err(|e| ParseError::Corrupt(format!("[Content_Types].xml: {e}")))?;
+            s
+        }
+        Err(_) => {
+            return Err(ParseError::UnsupportedFormat(
+                "zip archive that is neither OOXML nor OpenDocument".into(),
+            ))
+        }
+    };
+    if content_types.contains("wordprocessingml.document.main")
+        || content_types.contains("wordprocessingml.template.main")
+        || content_types.contains("ms-word.document.macroEnabled.main")
+        || content_types.contains("ms-word.template.macroEnabledTemplate.main")
+    {
+        return Ok(Format::Docx);
+    }
+    if content_types.contains("spreadsheetml.sheet.main")
+        || content_types.contains("spreadsheetml.template.main")
+        || content_types.contains("ms-excel.sheet.macroEnabled.main")
+        || content_types.contains("ms-excel.sheet.binary.macroEnabled.main")
+    {
+        return Ok(Format::Xlsx);
+    }
+    if content_types.contains("presentationml") {
+        return Err(ParseError::UnsupportedFormat(
+            "PowerPoint presentation".into(),
+        ));
+    }
+    Err(ParseError::UnsupportedFormat(
+        "OOXML package of an unknown kind".into(),
+    ))
+}
+
+/// OLE2 compound files hold their stream names as UTF-16LE in the directory sectors.
+fn detect_ole(bytes: &[u8], name: Option<&str>) -> Result<Format, ParseError> {
+    let has = |s: &str| {
+        let needle: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+    };
+    if has("EncryptedPackage") {
+        return Err(ParseError::Encrypted(
+            "password-protected Office document (OLE2 EncryptedPackage)".into(),
+        ));
+    }
+    if has("Workbook") || has("Book") {
+        return Ok(Format::Xls);
+    }
+    if has("WordDocument") {
+        return Err(ParseError::UnsupportedFormat(
+            "legacy Word 97-2003 .doc (save it as .docx)".into(),
+        ));
+    }
+    match extension(name).as_deref() {
+        Some("xls") => Ok(Format::Xls),
+        _ => Err(ParseError::UnsupportedFormat("OLE2 compound file".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_bytes_are_text_and_names_only_refine_text() {
+        assert_eq!(detect(b"hello", None).unwrap(), Format::Txt);
+        assert_eq!(detect(b"hello", Some("a/b.MD")).unwrap(), Format::Markdown);
+        assert_eq!(detect(b"hello", Some("x.html")).unwrap(), Format::Html);
+        // A name never makes text into a container.
+        assert_eq!(detect(b"hello", Some("report.docx")).unwrap(), Format::Txt);
+    }
+
+    #[test]
+    fn pdf_and_images_are_unsupported() {
+        assert_eq!(
+            detect(b"%PDF-1.7\n", Some("a.txt")).unwrap_err().code(),
+            "unsupported_format"
+        );
+        assert_eq!(
+            detect(b"\x89PNG\r\n", None).unwrap_err().code(),
+            "unsupported_format"
+        );
+    }
+
+    #[test]
+    fn zip_without_office_parts_is_unsupported_and_truncated_zip_is_corrupt() {
+        let mut buf = Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut buf);
+            w.start_file("hello.txt", zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut w, b"hi").unwrap();
+            w.finish().unwrap();
+        }
+        let bytes = buf.into_inner();
+        assert_eq!(
+            detect(&bytes, None).unwrap_err().code(),
+            "unsupported_format"
+        );
+        assert_eq!(
+            detect(&bytes[..bytes.len() / 2], None).unwrap_err().code(),
+            "corrupt_document"
+        );
+    }
+
+    #[test]
+    fn content_types_decide_over_the_name() {
+        let mut buf = Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut buf);
+            w.start_file(
+                "[Content_Types].xml",
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+            std::io::Write::write_all(
+                &mut w,
+                br#"<Types><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#,
+            )
+            .unwrap();
+            w.finish().unwrap();
+        }
+        assert_eq!(
+            detect(&buf.into_inner(), Some("renamed.docx")).unwrap(),
+            Format::Xlsx
+        );
+    }
+
+    #[test]
+    fn ole_streams_tell_xls_from_encrypted_ooxml() {
+        let mut xls = OLE_MAGIC.to_vec();
+        xls.extend("Workbook".encode_utf16().flat_map(|u| u.to_le_bytes()));
+        assert_eq!(detect(&xls, None).unwrap(), Format::Xls);
+        let mut enc = OLE_MAGIC.to_vec();
+        enc.extend(
+            "EncryptedPackage"
+                .encode_utf16()
+                .flat_map(|u| u.to_le_bytes()),
+        );
+        assert_eq!(
+            detect(&enc, Some("a.docx")).unwrap_err().code(),
+            "encrypted_document"
+        );
+    }
+}

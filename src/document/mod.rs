@@ -1,0 +1,87 @@
+//! The pure side of docingest: bytes in, [`ParseResult`] out. Nothing below this module does
+//! I/O, spawns tasks or knows about brokers and buckets, so it runs the same in `docingest
+//! parse`, in the worker and in a fuzzer.
+//!
+//! Stages, each a function over typed values:
+//! 1. [`detect`]: bytes + name -> [`Format`]
+//! 2. [`readers`]: bytes -> [`RawDocument`] (text formats go through [`decode`] first)
+//! 3. [`normalize`]: blocks -> clean blocks, web metadata, warnings
+//! 4. [`structure`]: blocks -> title, section tree
+//! 5. [`extract`]: document -> metadata, compliance, facts, references
+
+pub mod decode;
+pub mod detect;
+pub mod error;
+pub mod extract;
+pub mod limits;
+pub mod model;
+pub mod normalize;
+pub mod readers;
+pub mod result;
+pub mod structure;
+
+pub use error::ParseError;
+pub use limits::Limits;
+pub use model::{Block, RawDocument};
+pub use result::{Format, ParseResult};
+
+use sha2::{Digest, Sha256};
+
+/// What the caller knows about the bytes besides the bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Input<'a> {
+    pub bytes: &'a [u8],
+    /// File name or object key; used only when the content does not decide the format.
+    pub name: Option<&'a str>,
+    /// `source.uri` in the result (a path, or `s3://bucket/key`).
+    pub uri: String,
+}
+
+/// `sha256:<hex>` of the bytes: the result's `document_id` and the published `message_id`.
+pub fn document_id(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(7 + 64);
+    s.push_str("sha256:");
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// Parse one document. Never panics: a reader bug is caught and reported as
+/// [`ParseError::Internal`], so one bad file cannot take a worker down.
+pub fn parse(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_inner(input, limits))) {
+        Ok(r) => r,
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(ParseError::Internal(msg))
+        }
+    }
+}
+
+fn parse_inner(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseError> {
+    let bytes = input.bytes;
+    if bytes.len() as u64 > limits.max_input_bytes {
+        return Err(ParseError::TooLarge {
+            size: bytes.len() as u64,
+            limit: limits.max_input_bytes,
+        });
+    }
+    if bytes.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let format = detect::detect(bytes, input.name)?;
+    let raw = readers::read(format, bytes, limits)?;
+    let normalized = normalize::normalize(raw, limits);
+    let doc = structure::structure(&normalized);
+    let mut result = extract::extract(&normalized, &doc);
+    result.document_id = document_id(bytes);
+    result.source.uri = input.uri.clone();
+    result.source.size = bytes.len() as u64;
+    Ok(result)
+}
