@@ -193,7 +193,11 @@ fn line_endings(text: &str, warnings: &mut Vec<Warning>) -> Option<LineEndings> 
         }
         i += 1;
     }
-    let kinds = [(crlf, LineEndings::CRLF), (lf, LineEndings::LF), (cr, LineEndings::CR)];
+    let kinds = [
+        (crlf, LineEndings::CRLF),
+        (lf, LineEndings::LF),
+        (cr, LineEndings::CR),
+    ];
     let present = kinds.iter().filter(|(n, _)| *n > 0).count();
     if present > 1 {
         warnings.push(Warning::new(
@@ -228,10 +232,20 @@ mod tests {
 
     #[test]
     fn utf16_with_bom_and_without() {
-        let le: Vec<u8> = REPORT.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
-        let be: Vec<u8> = REPORT.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let le: Vec<u8> = REPORT
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let be: Vec<u8> = REPORT
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
         for (bytes, label) in [(le.clone(), "UTF-16LE"), (be.clone(), "UTF-16BE")] {
-            let bom: &[u8] = if label == "UTF-16LE" { b"\xFF\xFE" } else { b"\xFE\xFF" };
+            let bom: &[u8] = if label == "UTF-16LE" {
+                b"\xFF\xFE"
+            } else {
+                b"\xFE\xFF"
+            };
             let with_bom = [bom, &bytes].concat();
             let d = decode(&with_bom).unwrap();
             assert_eq!((d.encoding.as_str(), d.text.as_str()), (label, REPORT));
@@ -261,7 +275,9 @@ mod tests {
 
     #[test]
     fn big5_is_detected() {
-        let text = "一、強化統籌謀劃，夯實法治建設基礎。定期聽取法治建設匯報四次，研究推進法治建設。\n".repeat(10);
+        let text =
+            "一、強化統籌謀劃，夯實法治建設基礎。定期聽取法治建設匯報四次，研究推進法治建設。\n"
+                .repeat(10);
         let (bytes, _, _) = BIG5.encode(&text);
         let d = decode(&bytes).unwrap();
         assert_eq!(d.encoding, "Big5");
@@ -270,7 +286,8 @@ mod tests {
 
     #[test]
     fn latin1_is_not_taken_for_utf16() {
-        let text = "Caf\u{e9} au lait, cr\u{e8}me br\u{fb}l\u{e9}e et pr\u{e9}sentation.\n".repeat(20);
+        let text =
+            "Caf\u{e9} au lait, cr\u{e8}me br\u{fb}l\u{e9}e et pr\u{e9}sentation.\n".repeat(20);
         let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
         let d = decode(&bytes).unwrap();
         assert_eq!(d.encoding, "windows-1252");

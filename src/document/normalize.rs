@@ -15,7 +15,7 @@
 
 use super::limits::Limits;
 use super::model::{Block, RawDocument};
-use super::result::{WebMetadata, Warning};
+use super::result::{Warning, WebMetadata};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Normalized {
@@ -25,16 +25,58 @@ pub struct Normalized {
 
 /// Labels of portal metadata lines; padding inside a label (`索 引 号`) is removed first.
 const WEB_LABELS: &[&str] = &[
-    "索引号", "主题分类", "发布机构", "发文机关", "成文时间", "成文日期", "文号", "发文字号",
-    "发文时间", "发布时间", "发布日期", "标题", "名称", "效力状态", "有效性", "来源", "信息来源",
-    "浏览次数", "访问次数", "点击数", "公开方式", "公开范围", "主题词", "体裁分类", "组配分类",
-    "服务对象分类", "作者", "公开时限", "生成日期", "文件编号", "实施日期", "废止日期",
+    "索引号",
+    "主题分类",
+    "发布机构",
+    "发文机关",
+    "成文时间",
+    "成文日期",
+    "文号",
+    "发文字号",
+    "发文时间",
+    "发布时间",
+    "发布日期",
+    "标题",
+    "名称",
+    "效力状态",
+    "有效性",
+    "来源",
+    "信息来源",
+    "浏览次数",
+    "访问次数",
+    "点击数",
+    "公开方式",
+    "公开范围",
+    "主题词",
+    "体裁分类",
+    "组配分类",
+    "服务对象分类",
+    "作者",
+    "公开时限",
+    "生成日期",
+    "文件编号",
+    "实施日期",
+    "废止日期",
 ];
 
 const FOOTER_MARKERS: &[&str] = &[
-    "版权所有", "主办单位", "承办单位", "ICP备", "网站标识码", "公网安备", "联系我们", "网站地图",
-    "打印本页", "关闭窗口", "【打印】", "【关闭】", "分享到", "扫一扫在手机打开", "【字体",
-    "字号：", "技术支持",
+    "版权所有",
+    "主办单位",
+    "承办单位",
+    "ICP备",
+    "网站标识码",
+    "公网安备",
+    "联系我们",
+    "网站地图",
+    "打印本页",
+    "关闭窗口",
+    "【打印】",
+    "【关闭】",
+    "分享到",
+    "扫一扫在手机打开",
+    "【字体",
+    "字号：",
+    "技术支持",
 ];
 
 #[derive(Default)]
@@ -88,32 +130,55 @@ pub fn normalize(mut doc: RawDocument, _limits: &Limits) -> Normalized {
             w.push(Warning::new(code, msg));
         }
     };
-    note(c.entities, "html_entities_decoded", format!("{} HTML entities decoded", c.entities));
-    note(c.tags, "html_tags_removed", format!("{} HTML tags removed", c.tags));
+    note(
+        c.entities,
+        "html_entities_decoded",
+        format!("{} HTML entities decoded", c.entities),
+    );
+    note(
+        c.tags,
+        "html_tags_removed",
+        format!("{} HTML tags removed", c.tags),
+    );
     note(
         c.chrome,
         "web_chrome_removed",
-        format!("{} lines of web-page chrome (breadcrumb, metadata, links, footer) removed", c.chrome),
+        format!(
+            "{} lines of web-page chrome (breadcrumb, metadata, links, footer) removed",
+            c.chrome
+        ),
     );
     note(
         c.whitespace,
         "whitespace_normalized",
-        format!("{} runs of NBSP, U+3000, en/em or zero-width spaces normalized", c.whitespace),
+        format!(
+            "{} runs of NBSP, U+3000, en/em or zero-width spaces normalized",
+            c.whitespace
+        ),
     );
     note(
         c.fullwidth,
         "fullwidth_ascii_normalized",
-        format!("{} full-width digits or Latin letters made ASCII", c.fullwidth),
+        format!(
+            "{} full-width digits or Latin letters made ASCII",
+            c.fullwidth
+        ),
     );
     note(
         c.spaces,
         "cjk_number_spaces_removed",
-        format!("{} spaces between CJK text and numbers or quotes removed", c.spaces),
+        format!(
+            "{} spaces between CJK text and numbers or quotes removed",
+            c.spaces
+        ),
     );
     note(
         c.joined,
         "split_paragraphs_joined",
-        format!("{} paragraphs cut by a line or page break were joined", c.joined),
+        format!(
+            "{} paragraphs cut by a line or page break were joined",
+            c.joined
+        ),
     );
     let web = (!web.breadcrumb.is_empty() || !web.fields.is_empty()).then_some(web);
     Normalized { doc, web }
@@ -123,7 +188,10 @@ fn strip_leading_entities(s: &str) -> &str {
     let mut s = s;
     loop {
         let t = crate::document::readers::text::trim_indent(s);
-        if let Some(r) = t.strip_prefix("&nbsp;").or_else(|| t.strip_prefix("&#160;")) {
+        if let Some(r) = t
+            .strip_prefix("&nbsp;")
+            .or_else(|| t.strip_prefix("&#160;"))
+        {
             s = r;
         } else {
             return t;
@@ -234,9 +302,14 @@ fn compact_label(label: &str) -> String {
 
 /// Recognises and captures web chrome. Returns true when the line is chrome and must go.
 fn capture_chrome(text: &str, web: &mut WebMetadata) -> bool {
-    let t = text
-        .trim_matches(|c: char| c.is_whitespace() || c == '\u{A0}' || c == '\u{3000}');
-    for prefix in ["当前位置", "您的位置", "你的位置", "您现在的位置", "所在位置"] {
+    let t = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{A0}' || c == '\u{3000}');
+    for prefix in [
+        "当前位置",
+        "您的位置",
+        "你的位置",
+        "您现在的位置",
+        "所在位置",
+    ] {
         if let Some(rest) = t.strip_prefix(prefix) {
             let rest = rest.trim_start_matches([':', '：', ' ', '\u{A0}']);
             web.breadcrumb = rest
@@ -330,7 +403,10 @@ fn strip_images(s: &str) -> String {
 }
 
 fn is_space_like(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\u{A0}' | '\u{3000}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}')
+    matches!(
+        c,
+        ' ' | '\t' | '\u{A0}' | '\u{3000}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}'
+    )
 }
 
 /// Whitespace runs, zero-width characters, full-width ASCII letters and digits.
@@ -417,7 +493,8 @@ fn remap_prefix(old: &str, prefix: usize, new: &str) -> usize {
 /// Characters that end a paragraph.
 fn ends_paragraph(s: &str) -> bool {
     s.trim_end().ends_with([
-        '。', '！', '？', '；', '：', '…', '”', '」', '）', ')', '.', '!', '?', ';', ':', '》', '】',
+        '。', '！', '？', '；', '：', '…', '”', '」', '）', ')', '.', '!', '?', ';', ':', '》',
+        '】',
     ])
 }
 
@@ -443,7 +520,10 @@ fn join_split_paragraphs(blocks: Vec<Block>, joined: &mut usize) -> Vec<Block> {
                 && !b.in_table
                 && b.bold_prefix == 0
                 && crate::document::structure::looks_numbered(&b.text).is_none()
-                && b.text.chars().next().is_some_and(|c| is_cjk(c) || c.is_ascii_digit());
+                && b.text
+                    .chars()
+                    .next()
+                    .is_some_and(|c| is_cjk(c) || c.is_ascii_digit());
             if prev_body && next_continues {
                 prev.text.push_str(&b.text);
                 prev.raw.push_str(&b.raw);
@@ -544,7 +624,11 @@ mod tests {
                 "（一）压实责任。"
             ]
         );
-        assert!(n.doc.warnings.iter().any(|w| w.code == "split_paragraphs_joined"));
+        assert!(n
+            .doc
+            .warnings
+            .iter()
+            .any(|w| w.code == "split_paragraphs_joined"));
     }
 
     #[test]

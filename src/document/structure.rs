@@ -78,7 +78,9 @@ const DIGITS: &str = "0123456789０１２３４５６７８９";
 
 fn digits_value(d: &str) -> Option<u32> {
     d.chars().try_fold(0u32, |acc, c| {
-        let v = c.to_digit(10).or_else(|| ('０'..='９').contains(&c).then(|| c as u32 - '０' as u32))?;
+        let v = c
+            .to_digit(10)
+            .or_else(|| ('０'..='９').contains(&c).then(|| c as u32 - '０' as u32))?;
         Some(acc * 10 + v)
     })
 }
@@ -92,7 +94,9 @@ fn take_while_in<'a>(s: &'a str, set: &str) -> &'a str {
 }
 
 fn skip_spaces(s: &str) -> usize {
-    s.len() - s.trim_start_matches([' ', '\u{A0}', '\u{3000}', '\t']).len()
+    s.len()
+        - s.trim_start_matches([' ', '\u{A0}', '\u{3000}', '\t'])
+            .len()
 }
 
 /// Parses the numbering token that opens `text`, if any.
@@ -179,7 +183,12 @@ pub fn parse_number(text: &str) -> Option<NumToken> {
     if !cn.is_empty() {
         let after = &s[cn.len()..];
         if after.starts_with('、') {
-            return tok(NumberStyle::ChineseDunhao, chinese_value(cn)?, cn.len() + 3, None);
+            return tok(
+                NumberStyle::ChineseDunhao,
+                chinese_value(cn)?,
+                cn.len() + 3,
+                None,
+            );
         }
         return None;
     }
@@ -200,7 +209,12 @@ pub fn parse_number(text: &str) -> Option<NumToken> {
                 if rest.starts_with(|c: char| DIGITS.contains(c)) {
                     return None;
                 }
-                return tok(NumberStyle::ArabicDot, value, d.len() + dot.len_utf8(), None);
+                return tok(
+                    NumberStyle::ArabicDot,
+                    value,
+                    d.len() + dot.len_utf8(),
+                    None,
+                );
             }
         }
     }
@@ -250,19 +264,25 @@ fn heading_in(b: &Block) -> Option<Heading> {
     if after_tok.trim().is_empty() {
         return None;
     }
-    let (delimiter, end) = if b.bold_prefix > tok.len && !b.all_bold && b.bold_prefix < text.len()
-    {
+    let (delimiter, end) = if b.bold_prefix > tok.len && !b.all_bold && b.bold_prefix < text.len() {
         (HeadingDelimiter::Bold, b.bold_prefix)
+    } else if b.heading_level.is_some() || b.all_bold {
+        // Markup delimits the heading: the whole line, whatever punctuation it has.
+        (HeadingDelimiter::Line, text.len())
     } else {
+        // Plain text: a heading written as a sentence ends at its first 。, whether or not the
+        // paragraph goes on after it.
         match after_tok.find('。') {
-            Some(i) if !after_tok[i + '。'.len_utf8()..].trim().is_empty() => (
+            Some(i) => (
                 HeadingDelimiter::FirstSentence,
                 tok.len + i + '。'.len_utf8(),
             ),
-            _ => (HeadingDelimiter::Line, text.len()),
+            None => (HeadingDelimiter::Line, text.len()),
         }
     };
-    let title = strip_one_trailing_period(text[tok.len..end].trim()).trim().to_string();
+    let title = strip_one_trailing_period(text[tok.len..end].trim())
+        .trim()
+        .to_string();
     if title.is_empty() {
         return None;
     }
@@ -331,7 +351,9 @@ pub fn enumeration_markers(text: &str) -> Vec<String> {
         } else {
             ["首先", "其次", "再次", "最后"]
                 .iter()
-                .find(|m| rest.starts_with(*m) && rest[m.len()..].starts_with(['，', ',', '：', ':']))
+                .find(|m| {
+                    rest.starts_with(*m) && rest[m.len()..].starts_with(['，', ',', '：', ':'])
+                })
                 .map(|m| m.to_string())
         };
         if let Some(m) = marker {
@@ -368,7 +390,11 @@ pub fn structure(n: &Normalized) -> Structured {
     let mut open: Vec<usize> = Vec::new();
     let mut path_labels: Vec<String> = Vec::new();
     for (bi, b) in blocks.iter().enumerate() {
-        let heading = if bi < attachments_from { heading_in(b) } else { None };
+        let heading = if bi < attachments_from {
+            heading_in(b)
+        } else {
+            None
+        };
         let accepted = heading.and_then(|h| {
             let depth = match stack.iter().position(|(st, _)| *st == h.tok.style) {
                 Some(d) => {
@@ -403,12 +429,7 @@ pub fn structure(n: &Normalized) -> Structured {
         stack.push((h.tok.style, h.tok.value));
         open.truncate(depth);
         path_labels.truncate(depth);
-        path_labels.push(
-            h.tok
-                .text
-                .trim_end_matches(['、', '.', '．'])
-                .to_string(),
-        );
+        path_labels.push(h.tok.text.trim_end_matches(['、', '.', '．']).to_string());
         let section = Section {
             level: depth as u32 + 1,
             number: h.tok.text.clone(),
@@ -568,20 +589,38 @@ mod tests {
         ];
         for (text, style, value, token) in cases {
             let t = parse_number(text).unwrap_or_else(|| panic!("{text}"));
-            assert_eq!((t.style, t.value, t.text.as_str()), (style, value, token), "{text}");
+            assert_eq!(
+                (t.style, t.value, t.text.as_str()),
+                (style, value, token),
+                "{text}"
+            );
         }
         assert_eq!(
             parse_number("(二) 推进").unwrap().bracket_width,
             Some(BracketWidth::Half)
         );
-        for not in ["一是加强", "2021年", "4.2万人", "1.5倍", "第一责任人", "一方面", "123、"] {
+        for not in [
+            "一是加强",
+            "2021年",
+            "4.2万人",
+            "1.5倍",
+            "第一责任人",
+            "一方面",
+            "123、",
+        ] {
             assert!(parse_number(not).is_none(), "{not}");
         }
     }
 
     #[test]
     fn chinese_numbers() {
-        for (s, v) in [("一", 1), ("十", 10), ("十一", 11), ("二十", 20), ("二十三", 23)] {
+        for (s, v) in [
+            ("一", 1),
+            ("十", 10),
+            ("十一", 11),
+            ("二十", 20),
+            ("二十三", 23),
+        ] {
             assert_eq!(chinese_value(s), Some(v));
         }
         assert_eq!(chinese_value("一二"), None);
@@ -589,7 +628,11 @@ mod tests {
 
     fn structure_of(lines: &[&str]) -> Structured {
         let mut doc = RawDocument::new(Format::Txt);
-        doc.blocks = lines.iter().enumerate().map(|(i, l)| Block::plain(*l, i + 1)).collect();
+        doc.blocks = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| Block::plain(*l, i + 1))
+            .collect();
         let n = crate::document::normalize::normalize(doc, &Limits::default());
         structure(&n)
     }
@@ -606,11 +649,21 @@ mod tests {
             "1、能力有待提升。正文。",
             "2、队伍有待加强。正文。",
         ]);
-        assert_eq!(s.title.as_deref(), Some("某某街道2024年法治政府建设情况报告"));
-        let top: Vec<_> = s.sections.iter().map(|n| (n.number.as_str(), n.level)).collect();
+        assert_eq!(
+            s.title.as_deref(),
+            Some("某某街道2024年法治政府建设情况报告")
+        );
+        let top: Vec<_> = s
+            .sections
+            .iter()
+            .map(|n| (n.number.as_str(), n.level))
+            .collect();
         assert_eq!(top, vec![("一、", 1), ("二、", 1)]);
         let c = &s.sections[0].children[0];
-        assert_eq!((c.number.as_str(), c.heading_delimiter), ("(一)", HeadingDelimiter::Line));
+        assert_eq!(
+            (c.number.as_str(), c.heading_delimiter),
+            ("(一)", HeadingDelimiter::Line)
+        );
         let g = &c.children[0];
         assert_eq!((g.level, g.title.as_str()), (3, "扎实推进法治建设"));
         assert_eq!(g.heading_delimiter, HeadingDelimiter::FirstSentence);
@@ -641,13 +694,19 @@ mod tests {
             "县委、县政府：",
         ]);
         assert_eq!(s.red_header.as_deref(), Some("中共某某街道工作委员会文件"));
-        assert_eq!(s.title.as_deref(), Some("关于2022年度法治政府建设工作情况的报告"));
+        assert_eq!(
+            s.title.as_deref(),
+            Some("关于2022年度法治政府建设工作情况的报告")
+        );
         assert_eq!(s.title_lines.len(), 2);
     }
 
     #[test]
     fn prose_first_means_no_title() {
-        let s = structure_of(&["2022年,在区委、区政府的正确领导下,我街推进法治建设。", "一、举措"]);
+        let s = structure_of(&[
+            "2022年,在区委、区政府的正确领导下,我街推进法治建设。",
+            "一、举措",
+        ]);
         assert_eq!(s.title, None);
     }
 }

@@ -64,18 +64,25 @@ fn iso(y: u32, m: u32, d: u32) -> Option<String> {
         2 => 28,
         _ => return None,
     };
-    (1..=days).contains(&d).then(|| format!("{y:04}-{m:02}-{d:02}"))
+    (1..=days)
+        .contains(&d)
+        .then(|| format!("{y:04}-{m:02}-{d:02}"))
 }
 
 /// The first date in `s`, Arabic (2022年04月07日, 2022-4-7) or 汉字 (二〇二三年三月一日), as ISO.
 pub fn parse_date(s: &str) -> Option<String> {
     let arabic = DATE_ARABIC.captures(s).and_then(|c| {
         let start = c.get(0)?.start();
-        Some((start, iso(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)?))
+        Some((
+            start,
+            iso(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)?,
+        ))
     });
     let hanzi = DATE_HANZI.captures(s).and_then(|c| {
         let start = c.get(0)?.start();
-        let y = c[1].chars().try_fold(0u32, |acc, ch| Some(acc * 10 + hanzi_digit(ch)?))?;
+        let y = c[1]
+            .chars()
+            .try_fold(0u32, |acc, ch| Some(acc * 10 + hanzi_digit(ch)?))?;
         let m = crate::document::structure::chinese_value(&c[2])?;
         let d = crate::document::structure::chinese_value(&c[3])?;
         Some((start, iso(y, m, d)?))
@@ -152,7 +159,12 @@ pub struct Elements {
 /// `head` are the blocks before the title's end (or before the body when there is no title),
 /// `after_title` the few blocks right after the title, `tail` the blocks after the last
 /// section's prose.
-pub fn extract(head: &[Block], after_title: &[Block], tail: &[Block], red: Option<&str>) -> Elements {
+pub fn extract(
+    head: &[Block],
+    after_title: &[Block],
+    tail: &[Block],
+    red: Option<&str>,
+) -> Elements {
     let mut e = Elements::default();
     e.gbt.red_header = red.map(str::to_string);
     for b in head {
@@ -202,7 +214,10 @@ pub fn extract(head: &[Block], after_title: &[Block], tail: &[Block], red: Optio
     for b in after_title.iter().take(3) {
         let t = b.text.trim();
         if let Some(name) = t.strip_suffix(['：', ':']) {
-            if name.chars().count() <= 40 && !name.contains(['。', '，', ',']) && !name.contains("如下") {
+            if name.chars().count() <= 40
+                && !name.contains(['。', '，', ','])
+                && !name.contains("如下")
+            {
                 e.addressee = Some(name.to_string());
             }
             break;
@@ -269,7 +284,10 @@ fn extract_tail(tail: &[Block], e: &mut Elements) {
             let mut k = i;
             while k > floor {
                 let o = tail[k - 1].text.trim();
-                if o.chars().count() > 30 || o.contains(['。', '，', ',', '：', ':']) || is_date_line(o) {
+                if o.chars().count() > 30
+                    || o.contains(['。', '，', ',', '：', ':'])
+                    || is_date_line(o)
+                {
                     break;
                 }
                 orgs.insert(0, o.to_string());
@@ -283,7 +301,8 @@ fn extract_tail(tail: &[Block], e: &mut Elements) {
             continue;
         }
         if e.gbt.written_date.is_some()
-            && ((t.starts_with('（') && t.ends_with('）')) || (t.starts_with('(') && t.ends_with(')')))
+            && ((t.starts_with('（') && t.ends_with('）'))
+                || (t.starts_with('(') && t.ends_with(')')))
         {
             e.gbt.annotation_fuzhu = Some(t.to_string());
         }
@@ -324,13 +343,20 @@ mod tests {
     use super::*;
 
     fn blocks(lines: &[&str]) -> Vec<Block> {
-        lines.iter().enumerate().map(|(i, l)| Block::plain(*l, i + 1)).collect()
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| Block::plain(*l, i + 1))
+            .collect()
     }
 
     #[test]
     fn doc_numbers() {
         let d = parse_doc_number("金文〔2023〕5号").unwrap();
-        assert_eq!((d.agency_code.as_deref(), d.year, d.seq), (Some("金文"), Some(2023), Some(5)));
+        assert_eq!(
+            (d.agency_code.as_deref(), d.year, d.seq),
+            (Some("金文"), Some(2023), Some(5))
+        );
         assert!(parse_doc_number("京政发[2021]12号").is_some());
         assert!(is_doc_number_line("金文〔2023〕5号"));
         assert!(!is_doc_number_line("根据金文〔2023〕5号要求"));
@@ -340,7 +366,10 @@ mod tests {
     fn dates_arabic_and_hanzi() {
         assert_eq!(parse_date("2022年04月07日").as_deref(), Some("2022-04-07"));
         assert_eq!(parse_date("2022-4-7").as_deref(), Some("2022-04-07"));
-        assert_eq!(parse_date("二〇二三年三月十一日").as_deref(), Some("2023-03-11"));
+        assert_eq!(
+            parse_date("二〇二三年三月十一日").as_deref(),
+            Some("2023-03-11")
+        );
         assert_eq!(parse_date("2023年2月30日"), None);
         assert!(is_date_line("2023年3月1日"));
         assert!(!is_date_line("2023年3月1日召开会议"));
@@ -348,7 +377,13 @@ mod tests {
 
     #[test]
     fn head_and_tail_elements() {
-        let head = blocks(&["000123", "机密★1年", "特急", "某文〔2023〕5号", "签发人：张健平 余志强"]);
+        let head = blocks(&[
+            "000123",
+            "机密★1年",
+            "特急",
+            "某文〔2023〕5号",
+            "签发人：张健平 余志强",
+        ]);
         let after = blocks(&["县委、县政府：", "正文。"]);
         let tail = blocks(&[
             "附件：1.某某清单",
@@ -369,7 +404,10 @@ mod tests {
         assert_eq!(e.signers, vec!["张健平", "余志强"]);
         assert_eq!(e.addressee.as_deref(), Some("县委、县政府"));
         assert_eq!(e.gbt.attachments, vec!["某某清单", "某某台账"]);
-        assert_eq!(e.gbt.signature_orgs, vec!["中共某某街道工作委员会", "某某街道办事处"]);
+        assert_eq!(
+            e.gbt.signature_orgs,
+            vec!["中共某某街道工作委员会", "某某街道办事处"]
+        );
         assert_eq!(e.gbt.written_date.as_deref(), Some("2023-03-01"));
         assert_eq!(e.gbt.annotation_fuzhu.as_deref(), Some("（此件公开发布）"));
         assert_eq!(e.gbt.copy_to, vec!["区委办", "区政府办"]);

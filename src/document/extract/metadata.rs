@@ -25,7 +25,13 @@ static ORG_AT_START: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Organ suffixes stripped to reach the bare place name.
 const ORGAN_SUFFIXES: &[&str] = &[
-    "工作委员会", "党工委", "委员会", "办事处", "人民政府", "党委", "政府",
+    "工作委员会",
+    "党工委",
+    "委员会",
+    "办事处",
+    "人民政府",
+    "党委",
+    "政府",
 ];
 
 /// Bare place name plus level: 中共新县金兰山街道工作委员会 -> 金兰山街道, 东坝乡人民政府 -> 东坝乡,
@@ -52,7 +58,8 @@ pub fn normalize_org(name: &str) -> Option<String> {
     let chars: Vec<char> = n.chars().collect();
     let mut cut = 0;
     for (i, c) in chars[..base_len].iter().enumerate() {
-        if matches!(c, '省' | '市' | '区' | '县' | '州' | '盟' | '旗') && base_len - (i + 1) >= 2 {
+        if matches!(c, '省' | '市' | '区' | '县' | '州' | '盟' | '旗') && base_len - (i + 1) >= 2
+        {
             cut = i + 1;
         }
     }
@@ -117,24 +124,30 @@ pub fn orgs_in_title(title: &str) -> Vec<String> {
 pub fn org_in_body(text: &str) -> Option<String> {
     const STOP_FIRST: &str = "在为是由对向和与及了将把被从于到以全本我各该每其此该这有年月日";
     const STOP_ANY: &str = "区县市省";
-    const NOT_PLACES: &[&str] = &["社区", "城乡", "乡村", "乡镇", "镇街", "街道", "村镇", "城镇"];
+    const NOT_PLACES: &[&str] = &[
+        "社区", "城乡", "乡村", "乡镇", "镇街", "街道", "村镇", "城镇",
+    ];
     let chars: Vec<char> = text.chars().collect();
     let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for i in 0..chars.len() {
         let (suffix, slen) = if chars[i] == '街' {
             if chars.get(i + 1) == Some(&'道') {
                 ("街道", 2)
-            } else if chars
-                .get(i + 1)
-                .is_some_and(|c| matches!(c, '头' | '区' | '巷' | '面' | '办' | '坊' | '市' | '边' | '上'))
-            {
+            } else if chars.get(i + 1).is_some_and(|c| {
+                matches!(
+                    c,
+                    '头' | '区' | '巷' | '面' | '办' | '坊' | '市' | '边' | '上'
+                )
+            }) {
                 continue;
             } else {
                 ("街", 1)
             }
         } else if chars[i] == '乡' || chars[i] == '镇' {
             // 乡村 / 乡镇 / 镇街 are common nouns.
-            if chars.get(i + 1).is_some_and(|c| matches!(c, '村' | '镇' | '街' | '级' | '土' | '贤' | '情'))
+            if chars
+                .get(i + 1)
+                .is_some_and(|c| matches!(c, '村' | '镇' | '街' | '级' | '土' | '贤' | '情'))
             {
                 continue;
             }
@@ -156,7 +169,10 @@ pub fn org_in_body(text: &str) -> Option<String> {
                 continue;
             }
             let name = format!("{stem}{suffix}");
-            if NOT_PLACES.iter().any(|p| name.ends_with(p) && name.chars().count() <= 2) {
+            if NOT_PLACES
+                .iter()
+                .any(|p| name.ends_with(p) && name.chars().count() <= 2)
+            {
                 continue;
             }
             // Keep the earliest position for a stable tie-break.
@@ -214,7 +230,10 @@ pub fn report_year(
     opening: &[&str],
     sections: &[Section],
 ) -> Option<i32> {
-    if let Some(y) = title.and_then(first_year).or_else(|| web_title.and_then(first_year)) {
+    if let Some(y) = title
+        .and_then(first_year)
+        .or_else(|| web_title.and_then(first_year))
+    {
         return Some(y);
     }
     for p in opening {
@@ -223,7 +242,11 @@ pub fn report_year(
         }
     }
     for s in sections {
-        if s.required_parts.iter().any(|p| p == super::parts::MEASURES || p == super::parts::SHORTCOMINGS || p == super::parts::DUTIES) {
+        if s.required_parts.iter().any(|p| {
+            p == super::parts::MEASURES
+                || p == super::parts::SHORTCOMINGS
+                || p == super::parts::DUTIES
+        }) {
             if let Some(y) = first_year(&s.title) {
                 return Some(y);
             }
@@ -232,12 +255,18 @@ pub fn report_year(
     // An opening paragraph that starts with the year: 2024年,翠苑街道在区委……
     opening.first().and_then(|p| {
         let c = YEAR.captures(p)?;
-        (c.get(0)?.start() == 0).then(|| c[1].parse().ok()).flatten()
+        (c.get(0)?.start() == 0)
+            .then(|| c[1].parse().ok())
+            .flatten()
     })
 }
 
 /// The year of the plans part, and whether the document states it.
-pub fn plan_year(report_year: Option<i32>, sections: &[Section], paragraphs: &[&str]) -> (Option<i32>, Option<bool>) {
+pub fn plan_year(
+    report_year: Option<i32>,
+    sections: &[Section],
+    paragraphs: &[&str],
+) -> (Option<i32>, Option<bool>) {
     let plans: Vec<&Section> = sections
         .iter()
         .filter(|s| s.required_parts.iter().any(|p| p == super::parts::PLANS))
@@ -254,7 +283,10 @@ pub fn plan_year(report_year: Option<i32>, sections: &[Section], paragraphs: &[&
             while let Some(i) = p[from..].find(&next) {
                 let at = from + i + next.len();
                 let window: String = p[at..].chars().take(12).collect();
-                if ["将", "计划", "拟", "力争", "要", "继续", "着力", "重点"].iter().any(|w| window.contains(w)) {
+                if ["将", "计划", "拟", "力争", "要", "继续", "着力", "重点"]
+                    .iter()
+                    .any(|w| window.contains(w))
+                {
                     return (Some(ry + 1), Some(true));
                 }
                 from = at;
@@ -268,7 +300,10 @@ pub fn plan_year(report_year: Option<i32>, sections: &[Section], paragraphs: &[&
 }
 
 /// Convenience for the assembling step.
-pub fn opening_paragraphs<'a>(blocks: &'a [crate::document::model::Block], s: &Structured) -> Vec<&'a str> {
+pub fn opening_paragraphs<'a>(
+    blocks: &'a [crate::document::model::Block],
+    s: &Structured,
+) -> Vec<&'a str> {
     let start = s.title_blocks.map_or(0, |(_, e)| e + 1);
     blocks[start.min(blocks.len())..s.body_start.max(start).min(blocks.len())]
         .iter()
@@ -284,8 +319,14 @@ mod tests {
 
     #[test]
     fn normalized_names() {
-        assert_eq!(normalize_org("中共新县金兰山街道工作委员会").as_deref(), Some("金兰山街道"));
-        assert_eq!(normalize_org("新县金兰山街道办事处").as_deref(), Some("金兰山街道"));
+        assert_eq!(
+            normalize_org("中共新县金兰山街道工作委员会").as_deref(),
+            Some("金兰山街道")
+        );
+        assert_eq!(
+            normalize_org("新县金兰山街道办事处").as_deref(),
+            Some("金兰山街道")
+        );
         assert_eq!(normalize_org("东坝乡人民政府").as_deref(), Some("东坝乡"));
         assert_eq!(normalize_org("珠吉街").as_deref(), Some("珠吉街道"));
         assert_eq!(normalize_org("城区街道").as_deref(), Some("城区街道"));
@@ -294,8 +335,14 @@ mod tests {
 
     #[test]
     fn names_in_titles() {
-        assert_eq!(orgs_in_title("东坝乡人民政府2022年法治政府建设情况报告"), vec!["东坝乡人民政府"]);
-        assert_eq!(orgs_in_title("2021年度常庄街道法治政府建设工作报告"), vec!["常庄街道"]);
+        assert_eq!(
+            orgs_in_title("东坝乡人民政府2022年法治政府建设情况报告"),
+            vec!["东坝乡人民政府"]
+        );
+        assert_eq!(
+            orgs_in_title("2021年度常庄街道法治政府建设工作报告"),
+            vec!["常庄街道"]
+        );
         assert_eq!(
             orgs_in_title("中共新县金兰山街道工作委员会 新县金兰山街道办事处 关于2022年度法治政府建设工作情况的报告"),
             vec!["中共新县金兰山街道工作委员会", "新县金兰山街道办事处"]

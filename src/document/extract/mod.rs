@@ -37,13 +37,20 @@ pub fn extract(n: &Normalized, s: &Structured) -> ParseResult {
             parts::assign(&mut sections, report_year);
         }
     }
-    let paragraphs: Vec<&str> = blocks.iter().filter(|b| !b.in_table).map(|b| b.text.as_str()).collect();
+    let paragraphs: Vec<&str> = blocks
+        .iter()
+        .filter(|b| !b.in_table)
+        .map(|b| b.text.as_str())
+        .collect();
     let (plan_year, plan_year_explicit) = metadata::plan_year(report_year, &sections, &paragraphs);
     let compliance = parts::compliance(&sections);
 
     // GB/T 9704 zones.
     let (head, after_title): (&[Block], &[Block]) = match s.title_blocks {
-        Some((start, end)) => (&blocks[..start], &blocks[end + 1..s.body_start.max(end + 1)]),
+        Some((start, end)) => (
+            &blocks[..start],
+            &blocks[end + 1..s.body_start.max(end + 1)],
+        ),
         None => {
             let head_end = blocks[..s.body_start]
                 .iter()
@@ -60,7 +67,11 @@ pub fn extract(n: &Normalized, s: &Structured) -> ParseResult {
         for label in labels {
             if let Some(v) = web_field(web, label) {
                 dates.raw.insert(label.to_string(), v.to_string());
-                let target = if slot == 0 { &mut dates.written } else { &mut dates.published };
+                let target = if slot == 0 {
+                    &mut dates.written
+                } else {
+                    &mut dates.published
+                };
                 if target.is_none() {
                     *target = gbt9704::parse_date(v);
                 }
@@ -82,13 +93,24 @@ pub fn extract(n: &Normalized, s: &Structured) -> ParseResult {
         ["文号", "发文字号"]
             .iter()
             .find_map(|l| web_field(web, l))
-            .and_then(|v| gbt9704::parse_doc_number(v).or_else(|| {
-                Some(DocNumber { raw: v.to_string(), agency_code: None, year: None, seq: None })
-            }))
+            .and_then(|v| {
+                gbt9704::parse_doc_number(v).or_else(|| {
+                    Some(DocNumber {
+                        raw: v.to_string(),
+                        agency_code: None,
+                        year: None,
+                        seq: None,
+                    })
+                })
+            })
     });
     let index_number = web_field(web, "索引号").map(str::to_string);
 
-    let text = blocks.iter().map(|b| b.text.as_str()).collect::<Vec<_>>().join("\n");
+    let text = blocks
+        .iter()
+        .map(|b| b.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     let web_org = web_field(web, "发布机构").or_else(|| web_field(web, "发文机关"));
     let issuing_organization = metadata::issuing_organization(&metadata::OrgInputs {
         web_org,
@@ -97,8 +119,10 @@ pub fn extract(n: &Normalized, s: &Structured) -> ParseResult {
         signature_orgs: &el.gbt.signature_orgs,
         body: &text,
     });
-    let admin_level =
-        metadata::admin_level(issuing_organization.normalized.as_deref(), &issuing_organization.names);
+    let admin_level = metadata::admin_level(
+        issuing_organization.normalized.as_deref(),
+        &issuing_organization.names,
+    );
 
     let mut facts = Vec::new();
     for (i, b) in blocks.iter().enumerate() {
@@ -163,8 +187,10 @@ fn tail_start(blocks: &[Block], body_start: usize) -> usize {
         let t = blocks[i - 1].text.trim();
         let labelled = t.starts_with("附件") || t.starts_with("抄送") || t.ends_with("印发");
         let short = t.chars().count() <= 40 && !t.ends_with(['。', '；', ';']) && !t.contains('，');
-        let annotation = (t.starts_with('（') && t.ends_with('）')) || (t.starts_with('(') && t.ends_with(')'));
-        if blocks[i - 1].in_table || !(labelled || short || annotation || gbt9704::is_date_line(t)) {
+        let annotation =
+            (t.starts_with('（') && t.ends_with('）')) || (t.starts_with('(') && t.ends_with(')'));
+        if blocks[i - 1].in_table || !(labelled || short || annotation || gbt9704::is_date_line(t))
+        {
             break;
         }
         i -= 1;

@@ -30,22 +30,62 @@ pub fn parts_named(title: &str, report_year: Option<i32>) -> Vec<&'static str> {
         || (any(t, &["主要负责人", "党政负责人", "主要领导"]) && any(t, &["职责", "履行", "履职"]));
     let shortcomings = any(
         t,
-        &["不足", "存在问题", "存在的问题", "问题和", "问题及", "短板", "差距", "薄弱", "困难和问题"],
+        &[
+            "不足",
+            "存在问题",
+            "存在的问题",
+            "问题和",
+            "问题及",
+            "短板",
+            "差距",
+            "薄弱",
+            "困难和问题",
+        ],
     ) || (t.contains("问题") && t.contains("原因"));
     let next_year = report_year.map(|y| format!("{}年", y + 1));
     let plans_words = any(
         t,
         &[
-            "下一年", "下一步", "下步", "明年", "今后", "工作计划", "工作安排", "主要安排", "工作打算",
-            "打算", "改进思路", "改进措施", "工作思路", "努力方向", "展望", "工作设想",
+            "下一年",
+            "下一步",
+            "下步",
+            "明年",
+            "今后",
+            "工作计划",
+            "工作安排",
+            "主要安排",
+            "工作打算",
+            "打算",
+            "改进思路",
+            "改进措施",
+            "工作思路",
+            "努力方向",
+            "展望",
+            "工作设想",
         ],
-    ) || (next_year.as_deref().is_some_and(|y| t.contains(y)) && any(t, &["计划", "安排", "思路", "措施", "打算", "重点"]));
-    let other = any(t, &["其他需要报告", "其他事项", "其他情况", "需要报告的其他"]);
+    ) || (next_year.as_deref().is_some_and(|y| t.contains(y))
+        && any(t, &["计划", "安排", "思路", "措施", "打算", "重点"]));
+    let other = any(
+        t,
+        &["其他需要报告", "其他事项", "其他情况", "需要报告的其他"],
+    );
     let measures = !plans_words
         && !duties
         && any(
             t,
-            &["举措", "成效", "成绩", "做法", "主要工作", "工作情况", "开展情况", "推进情况", "取得", "措施", "工作开展"],
+            &[
+                "举措",
+                "成效",
+                "成绩",
+                "做法",
+                "主要工作",
+                "工作情况",
+                "开展情况",
+                "推进情况",
+                "取得",
+                "措施",
+                "工作开展",
+            ],
         );
     if measures {
         parts.push(MEASURES);
@@ -85,7 +125,11 @@ pub fn assign(sections: &mut [Section], report_year: Option<i32>) {
 pub fn compliance(sections: &[Section]) -> Compliance {
     let present: Vec<String> = ALL
         .iter()
-        .filter(|p| sections.iter().any(|s| s.required_parts.iter().any(|q| q == *p)))
+        .filter(|p| {
+            sections
+                .iter()
+                .any(|s| s.required_parts.iter().any(|q| q == *p))
+        })
         .map(|p| p.to_string())
         .collect();
     let missing = MANDATORY
@@ -117,7 +161,10 @@ mod tests {
             ("2022年推进法治政府建设的主要举措和成效", &[MEASURES]),
             ("2022年度推进法治政府建设存在的不足和原因", &[SHORTCOMINGS]),
             ("法治政府建设工作存在问题和不足", &[SHORTCOMINGS]),
-            ("2022年度党政主要负责人改造推进法治建设第一责任人职责,加强法治政府建设的有关情况", &[DUTIES]),
+            (
+                "2022年度党政主要负责人改造推进法治建设第一责任人职责,加强法治政府建设的有关情况",
+                &[DUTIES],
+            ),
             ("2023年度推进法治政府建设的主要安排", &[PLANS]),
             ("2023年法治政府建设工作改进思路", &[PLANS]),
             ("2023年度改进措施及工作计划", &[PLANS]),

@@ -24,7 +24,10 @@ pub fn read(bytes: &[u8], named: Format, limits: &Limits) -> Result<RawDocument,
         text.truncate(cut);
         warnings.push(Warning::new(
             "text_truncated",
-            format!("text longer than {} bytes was truncated", limits.max_text_bytes),
+            format!(
+                "text longer than {} bytes was truncated",
+                limits.max_text_bytes
+            ),
         ));
     }
     let format = refine_format(&text, named);
@@ -154,7 +157,10 @@ fn markdown_score(s: &str) -> usize {
         }
         bold += t.matches("**").count() / 2;
     }
-    (atx > 0) as usize + (atx > 2) as usize + (bold > 0) as usize + (bold > 2) as usize
+    (atx > 0) as usize
+        + (atx > 2) as usize
+        + (bold > 0) as usize
+        + (bold > 2) as usize
         + 2 * (table_sep > 0) as usize
 }
 
@@ -182,7 +188,10 @@ pub fn html_to_text(html: &str) -> String {
             let close = format!("</{name}");
             match rest.to_ascii_lowercase().find(&close) {
                 Some(end) => {
-                    let skip = rest[end..].find('>').map(|g| end + g + 1).unwrap_or(rest.len());
+                    let skip = rest[end..]
+                        .find('>')
+                        .map(|g| end + g + 1)
+                        .unwrap_or(rest.len());
                     rest = &rest[skip..];
                 }
                 None => rest = "",
@@ -191,8 +200,22 @@ pub fn html_to_text(html: &str) -> String {
         }
         if matches!(
             name.as_str(),
-            "p" | "br" | "div" | "tr" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table"
-                | "section" | "article" | "title" | "ul" | "ol"
+            "p" | "br"
+                | "div"
+                | "tr"
+                | "li"
+                | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "table"
+                | "section"
+                | "article"
+                | "title"
+                | "ul"
+                | "ol"
         ) {
             out.push('\n');
         } else if name == "td" || name == "th" {
@@ -238,13 +261,15 @@ fn markdown_blocks(lines: &[(usize, &str)], doc: &mut RawDocument) {
             continue;
         }
         let hashes = raw.bytes().take_while(|b| *b == b'#').count();
-        let (heading_level, body) = if (1..=6).contains(&hashes)
-            && raw[hashes..].starts_with([' ', '\t'])
-        {
-            (Some(hashes as u8), raw[hashes..].trim().trim_end_matches('#').trim_end())
-        } else {
-            (None, raw)
-        };
+        let (heading_level, body) =
+            if (1..=6).contains(&hashes) && raw[hashes..].starts_with([' ', '\t']) {
+                (
+                    Some(hashes as u8),
+                    raw[hashes..].trim().trim_end_matches('#').trim_end(),
+                )
+            } else {
+                (None, raw)
+            };
         let (text, bold_prefix, all_bold) = strip_inline(body);
         if !text.trim().is_empty() {
             doc.blocks.push(Block {
@@ -398,7 +423,10 @@ mod tests {
         );
         assert_eq!(doc.tables.len(), 1);
         assert_eq!(doc.tables[0].header, vec!["指标", "数量"]);
-        assert_eq!(doc.tables[0].rows, vec![vec!["复议", "12"], vec!["诉讼", "3"]]);
+        assert_eq!(
+            doc.tables[0].rows,
+            vec![vec!["复议", "12"], vec!["诉讼", "3"]]
+        );
         assert!(doc.blocks.iter().filter(|b| b.in_table).count() == 3);
     }
 
@@ -414,7 +442,10 @@ mod tests {
     #[test]
     fn huge_line_is_split_not_fatal() {
         let s = "字".repeat(400_000); // 1.2 MB, one line
-        let limits = Limits { max_line_bytes: 100_000, ..Limits::default() };
+        let limits = Limits {
+            max_line_bytes: 100_000,
+            ..Limits::default()
+        };
         let doc = read(s.as_bytes(), Format::Txt, &limits).unwrap();
         assert!(doc.blocks.len() >= 12);
         assert!(doc.warnings.iter().any(|w| w.code == "long_line_split"));
