@@ -18,7 +18,8 @@ No cluster, no docker, no network. What it guarantees when it exits 0:
 - every rendered production.toml, config/production.example.toml and every DOCINGEST_* variable
   (chart and compose) only names keys of config/default.toml, with the default's type;
 - deploy/docker-compose.yml has the services and start-up conditions that make an upload produce
-  a result with no glue, and MinIO's AMQP target matches the topology docingest declares;
+  a result with no glue, MinIO's AMQP target matches the topology docingest declares and a queue
+  is bound to the results exchange;
 - deploy/Dockerfile builds --locked, runs as a numeric non-root UID equal to the chart's, exposes
   the metrics port and defaults to `worker`;
 - negative cases fail: an unknown config key or a secret in the config is rejected.
@@ -539,7 +540,7 @@ def check_compose() -> None:
     n = len(failures)
     doc = yaml.safe_load(COMPOSE.read_text())
     services = doc.get("services", {})
-    for name in ("rabbitmq", "minio", "minio-init", "topology", "worker"):
+    for name in ("rabbitmq", "minio", "minio-init", "topology", "results-tap", "worker"):
         check(name in services, f"compose: service {name} missing")
     if len(failures) > n:
         return
@@ -555,6 +556,8 @@ def check_compose() -> None:
         ("worker", "rabbitmq"): "service_healthy",
         ("worker", "topology"): "service_completed_successfully",
         ("worker", "minio-init"): "service_completed_successfully",
+        ("results-tap", "topology"): "service_completed_successfully",
+        ("worker", "results-tap"): "service_completed_successfully",
     }
     for (svc, dep), want in wanted.items():
         check(cond(svc, dep) == want, f"compose: {svc} depends_on {dep} must be {want}, is {cond(svc, dep)}")
@@ -615,6 +618,12 @@ def check_compose() -> None:
         check(results_bucket != bucket, "compose: results_bucket == notified bucket: every large result would become a job")
         check(f"local/{results_bucket}" in script, f"compose: minio-init must create results bucket {results_bucket}")
         check(bucket in worker.get("DOCINGEST_STORAGE__ALLOWED_BUCKETS", "").split(","), "compose: notified bucket not in allowed_buckets")
+
+    # Results are published mandatory: something must be bound to the results exchange.
+    tap = "\n".join(services["results-tap"].get("command") or [])
+    results_exchange = worker.get("DOCINGEST_AMQP__RESULTS_EXCHANGE", DEFAULTS["amqp"]["results_exchange"])
+    check(f"source={results_exchange} " in tap and "declare binding" in tap, f"compose: results-tap must bind a queue to {results_exchange}")
+    check("declare exchange" not in tap, "compose: results-tap must not declare exchanges (topology owns them)")
 
     check(worker.get("DOCINGEST_STORAGE__BACKEND") == "s3", "compose: worker storage backend must be s3")
     check(urlparse(worker.get("DOCINGEST_STORAGE__ENDPOINT", "")).hostname == "minio", "compose: worker S3 endpoint must be minio")
