@@ -29,7 +29,6 @@ Every failure is collected and printed; the exit code is the number of failures 
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
@@ -204,13 +203,6 @@ def check_release(label: str, values: dict, docs: list[tuple[str, dict]], render
     n = len(failures)
     fullname = merged.get("fullnameOverride") or RELEASE
     existing = merged["secrets"]["existingSecret"]
-
-    for _, doc in docs:
-        check(
-            (doc["apiVersion"], doc["kind"]) not in CUSTOM_KINDS
-            or doc["kind"] in {"ScaledObject", "TriggerAuthentication", "ServiceMonitor"},
-            f"[{label}] unexpected kind {doc['kind']}",
-        )
 
     deployments = by_kind(docs, "Deployment")
     if not check(len(deployments) == 1, f"[{label}] exactly one Deployment"):
