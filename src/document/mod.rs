@@ -64,6 +64,11 @@ pub fn parse(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseErr
     }
 }
 
+/// [`parse`] without the panic guard, for fuzzers: a panic there is a bug to find, not to hide.
+pub fn parse_uncaught(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseError> {
+    parse_inner(input, limits)
+}
+
 fn parse_inner(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseError> {
     let bytes = input.bytes;
     if bytes.len() as u64 > limits.max_input_bytes {
