@@ -520,7 +520,7 @@ fn find_title(n: &Normalized, s: &mut Structured) {
             i += 1;
             continue;
         }
-        if t.ends_with("文件") && t.chars().count() <= 40 && !is_sentence_like(t) && i < 3 {
+        if t.ends_with("文件") && t.chars().count() <= 40 && !is_sentence_like(t) {
             s.red_header = Some(t.to_string());
             i += 1;
             continue;

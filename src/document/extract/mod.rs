@@ -112,9 +112,17 @@ pub fn extract(n: &Normalized, s: &Structured) -> ParseResult {
         .collect::<Vec<_>>()
         .join("\n");
     let web_org = web_field(web, "发布机构").or_else(|| web_field(web, "发文机关"));
+    // Title lines joined by a space: org names on lines of their own stay separate names.
+    let title_for_orgs = s.title.as_ref().map(|t| {
+        let blocks_text: Vec<&str> = s
+            .title_blocks
+            .map(|(a, b)| blocks[a..=b].iter().map(|x| x.text.trim()).collect())
+            .unwrap_or_else(|| vec![t.as_str()]);
+        blocks_text.join(" ")
+    });
     let issuing_organization = metadata::issuing_organization(&metadata::OrgInputs {
         web_org,
-        title: s.title.as_deref(),
+        title: title_for_orgs.as_deref(),
         red_header: s.red_header.as_deref(),
         signature_orgs: &el.gbt.signature_orgs,
         body: &text,
