@@ -1,6 +1,8 @@
 //! Helpers shared by the corpus tests: where the shared corpus is, and how to parse a file.
 #![allow(dead_code)]
 
+pub mod golden;
+
 use docingest::document::{self, Input, Limits, ParseResult};
 use std::path::PathBuf;
 
