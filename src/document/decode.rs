@@ -46,18 +46,12 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ParseError> {
             ));
         }
         (text.into_owned(), enc)
-    } else if let Some(enc) = sniff_utf16(bytes) {
-        let body = &bytes[..bytes.len() & !1];
-        if bytes.len() % 2 == 1 {
-            warnings.push(Warning::new(
-                "truncated_utf16",
-                "UTF-16 input has an odd number of bytes; the last byte was dropped",
-            ));
-        }
-        let (text, _) = enc.decode_without_bom_handling(body);
-        (text.into_owned(), enc)
+    } else if let Some(enc) = sniff_utf16_nuls(bytes) {
+        (decode_utf16(bytes, enc, &mut warnings), enc)
     } else if let Ok(s) = std::str::from_utf8(bytes) {
         (s.to_owned(), UTF_8)
+    } else if let Some(enc) = sniff_utf16_cjk(bytes) {
+        (decode_utf16(bytes, enc, &mut warnings), enc)
     } else {
         let mut det = chardetng::EncodingDetector::new();
         det.feed(bytes, true);
@@ -81,38 +75,23 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ParseError> {
     })
 }
 
-/// BOM-less UTF-16. Latin-heavy text has NULs concentrated on one byte parity. CJK-heavy text
-/// may have none, so a trial decode must come out as CJK ideographs, CJK punctuation and ASCII;
-/// legacy double-byte encodings (GB18030, Big5) read as UTF-16 land in Hangul, surrogates and
-/// private use instead, so they don't pass.
-fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
-    let sample = &bytes[..bytes.len().min(4096) & !1];
-    if sample.len() < 4 {
-        return None;
+fn decode_utf16(bytes: &[u8], enc: &'static Encoding, warnings: &mut Vec<Warning>) -> String {
+    if bytes.len() % 2 == 1 {
+        warnings.push(Warning::new(
+            "truncated_utf16",
+            "UTF-16 input has an odd number of bytes; the last byte was dropped",
+        ));
     }
-    if std::str::from_utf8(bytes).is_err() {
-        for enc in [UTF_16LE, UTF_16BE] {
-            let (text, had_errors) = enc.decode_without_bom_handling(sample);
-            if had_errors && sample.len() == bytes.len() & !1 {
-                continue;
-            }
-            let (mut good, mut total) = (0usize, 0usize);
-            for c in text.chars() {
-                total += 1;
-                if c.is_ascii_graphic()
-                    || c.is_ascii_whitespace()
-                    || ('\u{4E00}'..='\u{9FFF}').contains(&c)
-                    || ('\u{3000}'..='\u{303F}').contains(&c)
-                    || ('\u{FF00}'..='\u{FFEF}').contains(&c)
-                    || ('\u{2000}'..='\u{206F}').contains(&c)
-                {
-                    good += 1;
-                }
-            }
-            if total > 0 && good * 100 >= total * 95 {
-                return Some(enc);
-            }
-        }
+    let (text, _) = enc.decode_without_bom_handling(&bytes[..bytes.len() & !1]);
+    text.into_owned()
+}
+
+/// BOM-less UTF-16 of text with some ASCII (newlines, digits): NULs concentrated on one byte
+/// parity. Checked before UTF-8 because such bytes are also valid UTF-8.
+fn sniff_utf16_nuls(bytes: &[u8]) -> Option<&'static Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    if sample.len() < 4 || !sample.contains(&0) {
+        return None;
     }
     let (mut even, mut odd) = (0usize, 0usize);
     for (i, b) in sample.iter().enumerate() {
@@ -125,7 +104,6 @@ fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
         }
     }
     let pairs = sample.len() / 2;
-    // ASCII newlines and digits alone give a strong signal even in mostly-CJK text.
     if odd * 10 >= pairs && even * 20 < odd {
         Some(UTF_16LE)
     } else if even * 10 >= pairs && odd * 20 < even {
@@ -135,7 +113,54 @@ fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
+/// BOM-less UTF-16 of CJK text, which may have no NUL at all: a trial decode must come out as
+/// CJK ideographs, CJK punctuation and ASCII. Legacy double-byte encodings (GB18030, Big5) read
+/// as UTF-16 land in Hangul, surrogates and private use instead, so they don't pass.
+fn sniff_utf16_cjk(bytes: &[u8]) -> Option<&'static Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    if sample.len() < 4 {
+        return None;
+    }
+    for enc in [UTF_16LE, UTF_16BE] {
+        let (text, had_errors) = enc.decode_without_bom_handling(sample);
+        if had_errors && sample.len() == bytes.len() & !1 {
+            continue;
+        }
+        let (mut good, mut total) = (0usize, 0usize);
+        for c in text.chars() {
+            total += 1;
+            if c.is_ascii_graphic()
+                || c.is_ascii_whitespace()
+                || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+                || ('\u{3000}'..='\u{303F}').contains(&c)
+                || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+                || ('\u{2000}'..='\u{206F}').contains(&c)
+            {
+                good += 1;
+            }
+        }
+        if total > 0 && good * 100 >= total * 95 {
+            return Some(enc);
+        }
+    }
+    None
+}
+
 fn check_not_garbage(text: &str, encoding: &'static Encoding) -> Result<(), ParseError> {
+    // Fast path: no C0 control byte (other than whitespace), DEL, or lead byte of U+E000..U+FFFF
+    // (private use and U+FFFD live there) means nothing suspicious can be present.
+    let clean = !text.bytes().any(|b| {
+        (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C))
+            || b == 0x7F
+            || b == 0xEE
+            || b == 0xEF
+    });
+    if clean {
+        if text.trim().is_empty() {
+            return Err(ParseError::Empty);
+        }
+        return Ok(());
+    }
     let mut total = 0usize;
     let mut bad = 0usize;
     for c in text.chars() {
@@ -179,20 +204,14 @@ fn label(enc: &'static Encoding) -> &'static str {
 
 fn line_endings(text: &str, warnings: &mut Vec<Warning>) -> Option<LineEndings> {
     let b = text.as_bytes();
-    let (mut crlf, mut cr, mut lf) = (0usize, 0usize, 0usize);
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\r' if b.get(i + 1) == Some(&b'\n') => {
-                crlf += 1;
-                i += 1;
-            }
-            b'\r' => cr += 1,
-            b'\n' => lf += 1,
-            _ => {}
-        }
-        i += 1;
-    }
+    let cr_total = b.iter().filter(|&&c| c == b'\r').count();
+    let lf_total = b.iter().filter(|&&c| c == b'\n').count();
+    let crlf = if cr_total == 0 {
+        0
+    } else {
+        b.windows(2).filter(|w| w == b"\r\n").count()
+    };
+    let (lf, cr) = (lf_total - crlf, cr_total - crlf);
     let kinds = [
         (crlf, LineEndings::CRLF),
         (lf, LineEndings::LF),

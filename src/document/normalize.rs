@@ -323,7 +323,7 @@ fn capture_chrome(text: &str, web: &mut WebMetadata) -> bool {
     }
     let bullet = t.starts_with(['•', '·', '●', '▪', '◆', '■']);
     let body = t.trim_start_matches(['•', '·', '●', '▪', '◆', '■']).trim();
-    if let Some((label, value)) = body.split_once([':', '：']) {
+    if let Some((label, value)) = body.split_once([':', '：']).filter(|(l, _)| l.len() <= 36) {
         let label = compact_label(label);
         if WEB_LABELS.contains(&label.as_str()) && (bullet || label != "标题") {
             // Several `label:value` pairs on one line: 发布时间：… 来源：… 浏览次数：…
@@ -339,7 +339,11 @@ fn capture_chrome(text: &str, web: &mut WebMetadata) -> bool {
         }
     }
     // `![]() |` and `|` lines: image and table syntax with no text.
-    let stripped = strip_images(t);
+    let stripped = if t.contains("![") {
+        strip_images(t)
+    } else {
+        t.to_string()
+    };
     if t != stripped || t.starts_with('|') {
         if stripped
             .chars()

@@ -326,21 +326,29 @@ fn raw_span(raw: &str, delimiter: HeadingDelimiter) -> String {
     }
 }
 
+fn is_cn_num(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
+}
+
 /// 一是 / 二是 / 第一， / 首先 / 其次 / 再次 / 最后, each at a clause boundary.
 pub fn enumeration_markers(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let boundary = |prefix: &str| {
-        prefix.is_empty()
-            || prefix.ends_with([
-                '。', '；', ';', '，', ',', '：', ':', '！', '？', ' ', '*', '\n', '、',
-            ])
-    };
+    // Whether the previous character ends a clause (the start of the text does).
+    let mut at_boundary = true;
     for (i, c) in text.char_indices() {
-        if !boundary(&text[..i]) {
+        let boundary_here = at_boundary;
+        at_boundary = matches!(
+            c,
+            '。' | '；' | ';' | '，' | ',' | '：' | ':' | '！' | '？' | ' ' | '*' | '\n' | '、'
+        );
+        if !boundary_here || !(is_cn_num(c) || matches!(c, '第' | '首' | '其' | '再' | '最')) {
             continue;
         }
         let rest = &text[i..];
-        let marker = if CN_NUM.contains(c) {
+        let marker = if is_cn_num(c) {
             let n = take_while_in(rest, CN_NUM);
             (rest[n.len()..].starts_with('是') && chinese_value(n).is_some())
                 .then(|| format!("{n}是"))
@@ -494,6 +502,9 @@ fn is_sentence_like(t: &str) -> bool {
 
 /// Lines of the document head that are GB/T 9704 elements rather than the title.
 fn is_head_element(t: &str) -> bool {
+    if t.len() > 120 {
+        return false;
+    }
     let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
     compact.starts_with("签发人")
         || compact.starts_with("份号")

@@ -127,41 +127,26 @@ pub fn org_in_body(text: &str) -> Option<String> {
     const NOT_PLACES: &[&str] = &[
         "社区", "城乡", "乡村", "乡镇", "镇街", "街道", "村镇", "城镇",
     ];
-    let chars: Vec<char> = text.chars().collect();
     let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for i in 0..chars.len() {
-        let (suffix, slen) = if chars[i] == '街' {
-            if chars.get(i + 1) == Some(&'道') {
-                ("街道", 2)
-            } else if chars.get(i + 1).is_some_and(|c| {
-                matches!(
-                    c,
-                    '头' | '区' | '巷' | '面' | '办' | '坊' | '市' | '边' | '上'
-                )
-            }) {
-                continue;
-            } else {
-                ("街", 1)
+    for (i, c) in text.match_indices(['街', '乡', '镇']) {
+        let next = text[i + c.len()..].chars().next();
+        let suffix = match (c, next) {
+            ("街", Some('道')) => "街道",
+            ("街", Some('头' | '区' | '巷' | '面' | '办' | '坊' | '市' | '边' | '上')) => {
+                continue
             }
-        } else if chars[i] == '乡' || chars[i] == '镇' {
+            ("街", _) => "街",
             // 乡村 / 乡镇 / 镇街 are common nouns.
-            if chars
-                .get(i + 1)
-                .is_some_and(|c| matches!(c, '村' | '镇' | '街' | '级' | '土' | '贤' | '情'))
-            {
-                continue;
-            }
-            (if chars[i] == '乡' { "乡" } else { "镇" }, 1)
-        } else {
-            continue;
+            (_, Some('村' | '镇' | '街' | '级' | '土' | '贤' | '情')) => continue,
+            (s, _) => s,
         };
-        let _ = slen;
+        let before: Vec<char> = text[..i].chars().rev().take(3).collect();
         for len in [3usize, 2] {
-            if i < len {
+            if before.len() < len {
                 continue;
             }
-            let stem: String = chars[i - len..i].iter().collect();
-            let first = chars[i - len];
+            let stem: String = before[..len].iter().rev().collect();
+            let first = before[len - 1];
             if !stem.chars().all(crate::document::normalize::is_cjk)
                 || STOP_FIRST.contains(first)
                 || stem.chars().any(|c| STOP_ANY.contains(c))

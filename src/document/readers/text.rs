@@ -107,11 +107,16 @@ fn refine_format(text: &str, named: Format) -> Format {
     if lower_head.contains("<!doctype html") || lower_head.contains("<html") {
         return Format::Html;
     }
-    let tags = count_tags(sample);
+    let tags = if sample.contains('<') {
+        count_tags(sample)
+    } else {
+        0
+    };
     if tags >= 8 {
         return Format::Html;
     }
-    if named == Format::Markdown || markdown_score(sample) >= 2 {
+    let maybe_markdown = sample.contains('#') || sample.contains("**") || sample.contains('|');
+    if named == Format::Markdown || (maybe_markdown && markdown_score(sample) >= 2) {
         return Format::Markdown;
     }
     if named == Format::Html && tags > 0 {
@@ -131,13 +136,27 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// Opening or closing HTML tags of the block-level and inline elements that pages leave behind.
+/// One pass over the `<` positions; most reports have none.
 fn count_tags(s: &str) -> usize {
-    const TAGS: &[&str] = &[
-        "<p>", "<p ", "</p>", "<br", "<div", "</div>", "<span", "</span>", "<td", "<tr", "<table",
-        "<a href", "</a>", "<strong>", "<font", "<li>", "<h1", "<h2", "<h3",
+    const TAGS: &[&[u8]] = &[
+        b"p>", b"p ", b"/p>", b"br", b"div", b"/div>", b"span", b"/span>", b"td", b"tr", b"table",
+        b"a href", b"/a>", b"strong>", b"font", b"li>", b"h1", b"h2", b"h3",
     ];
-    let lower = s.to_ascii_lowercase();
-    TAGS.iter().map(|t| lower.matches(t).count()).sum()
+    let b = s.as_bytes();
+    let mut n = 0;
+    let mut from = 0;
+    while let Some(i) = b[from..].iter().position(|&c| c == b'<') {
+        let at = from + i + 1;
+        let rest = &b[at..b.len().min(at + 8)];
+        if TAGS
+            .iter()
+            .any(|t| rest.len() >= t.len() && rest[..t.len()].eq_ignore_ascii_case(t))
+        {
+            n += 1;
+        }
+        from = at;
+    }
+    n
 }
 
 /// Independent Markdown signals; two make a text Markdown. A stray `![]() |` scraped from a
