@@ -1,3 +1,7 @@
+//! Per-stage timing of the text pipeline over the seed corpus (a profiling aid; the
+//! published figure comes from `cargo bench --bench parse_text`). `N=20 valgrind --tool=callgrind
+//! target/release/examples/stage_timing` gives instruction counts that ignore machine load.
+
 use docingest::document::*;
 use std::time::Instant;
 fn main() {
