@@ -390,10 +390,12 @@ impl Numbering {
         if label.is_empty() {
             return None;
         }
-        // Word puts a tab (or a space) after the label. Chinese labels end in punctuation
-        // (一、 （一） 1．) and the text follows directly in a plain-text rendition; a label that
-        // ends in a letter, digit or ideograph (第一章, 1) needs a space to stay readable.
-        if level.suffix != Suffix::Nothing && label.chars().last().is_some_and(char::is_alphanumeric) {
+        // Word puts a tab (or a space) after the label. Chinese labels end in full-width
+        // punctuation or a self-contained numeral (一、 （一） １． ①) and in a plain-text
+        // rendition the text follows them directly, so they get nothing; ASCII labels (`1.`,
+        // `(a)`) and labels ending in an ideograph (第一章) get one space, as a typist would.
+        let spaced = |c: char| c.is_ascii_graphic() || c.is_alphabetic();
+        if level.suffix != Suffix::Nothing && label.chars().last().is_some_and(spaced) {
             label.push(' ');
         }
         Some(label)
@@ -705,12 +707,12 @@ mod tests {
         );
         let styles = Styles::default();
         let mut c = Counters::default();
-        assert_eq!(n.next_label(&mut c, &styles, 4, 0).as_deref(), Some("0."));
+        assert_eq!(n.next_label(&mut c, &styles, 4, 0).as_deref(), Some("0. "));
         assert_eq!(n.next_label(&mut c, &styles, 4, 1), None);
-        assert_eq!(n.next_label(&mut c, &styles, 4, 2).as_deref(), Some("1)"));
-        assert_eq!(n.next_label(&mut c, &styles, 4, 0).as_deref(), Some("1."));
+        assert_eq!(n.next_label(&mut c, &styles, 4, 2).as_deref(), Some("1) "));
+        assert_eq!(n.next_label(&mut c, &styles, 4, 0).as_deref(), Some("1. "));
         // lvlRestart 0: level 2 keeps counting across level-0 paragraphs.
-        assert_eq!(n.next_label(&mut c, &styles, 4, 2).as_deref(), Some("2)"));
+        assert_eq!(n.next_label(&mut c, &styles, 4, 2).as_deref(), Some("2) "));
         // Unknown num ids and levels give no label.
         assert_eq!(n.next_label(&mut c, &styles, 99, 0), None);
         assert_eq!(n.next_label(&mut c, &styles, 4, 8), None);

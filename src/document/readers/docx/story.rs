@@ -367,6 +367,12 @@ impl<'c> Story<'c> {
         }
         let parent = self.frames.last().copied().unwrap_or(Frame::Plain);
         let (ns, local) = xml.name(e);
+        if self.frames.is_empty() && self.kind == StoryKind::Body && (ns, local) != (Ns::W, "document") {
+            // An officeDocument relationship to a workbook or presentation part.
+            return Err(ParseError::Corrupt(format!(
+                "main document part is not a WordprocessingML document (root element {local})"
+            )));
+        }
         let frame = match parent {
             Frame::PPr
             | Frame::PPrRPr
