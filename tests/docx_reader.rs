@@ -35,7 +35,13 @@ fn para(t: &str) -> Paragraph {
 }
 
 fn level(i: usize, start: usize, fmt: &str, text: &str) -> Level {
-    Level::new(i, Start::new(start), NumberFormat::new(fmt), LevelText::new(text), LevelJc::new("left"))
+    Level::new(
+        i,
+        Start::new(start),
+        NumberFormat::new(fmt),
+        LevelText::new(text),
+        LevelJc::new("left"),
+    )
 }
 
 fn numbered(num: usize, lvl: usize, t: &str) -> Paragraph {
@@ -132,19 +138,48 @@ fn number_formats_start_values_overrides_and_num_id_zero() {
 #[test]
 fn styles_follow_based_on_for_heading_levels_and_bold() {
     let docx = Docx::new()
-        .add_style(Style::new("H1x", StyleType::Paragraph).name("heading 1").bold())
-        .add_style(Style::new("Derived", StyleType::Paragraph).name("Derived heading").based_on("H1x"))
-        .add_style(Style::new("Outline2", StyleType::Paragraph).name("Sub").outline_lvl(1))
-        .add_style(Style::new("BodyX", StyleType::Paragraph).name("Body X").based_on("Outline2").outline_lvl(9))
-        .add_style(Style::new("CycA", StyleType::Paragraph).name("Cycle A").based_on("CycB"))
-        .add_style(Style::new("CycB", StyleType::Paragraph).name("Cycle B").based_on("CycA"))
+        .add_style(
+            Style::new("H1x", StyleType::Paragraph)
+                .name("heading 1")
+                .bold(),
+        )
+        .add_style(
+            Style::new("Derived", StyleType::Paragraph)
+                .name("Derived heading")
+                .based_on("H1x"),
+        )
+        .add_style(
+            Style::new("Outline2", StyleType::Paragraph)
+                .name("Sub")
+                .outline_lvl(1),
+        )
+        .add_style(
+            Style::new("BodyX", StyleType::Paragraph)
+                .name("Body X")
+                .based_on("Outline2")
+                .outline_lvl(9),
+        )
+        .add_style(
+            Style::new("CycA", StyleType::Paragraph)
+                .name("Cycle A")
+                .based_on("CycB"),
+        )
+        .add_style(
+            Style::new("CycB", StyleType::Paragraph)
+                .name("Cycle B")
+                .based_on("CycA"),
+        )
         .add_paragraph(para("一级标题").style("H1x"))
         .add_paragraph(para("派生标题").style("Derived"))
         .add_paragraph(para("二级大纲").style("Outline2"))
         .add_paragraph(para("正文样式").style("BodyX"))
         .add_paragraph(para("直接大纲").outline_lvl(2))
         .add_paragraph(para("循环样式").style("CycA"))
-        .add_paragraph(Paragraph::new().style("H1x").add_run(run("不加粗").disable_bold()));
+        .add_paragraph(
+            Paragraph::new()
+                .style("H1x")
+                .add_run(run("不加粗").disable_bold()),
+        );
     let doc = raw(&pack(docx));
     let h = |t: &str| block(&doc, t).heading_level;
     assert_eq!(h("一级标题"), Some(1));
@@ -184,7 +219,11 @@ fn leading_bold_span_becomes_bold_prefix_and_markdown_raw() {
                 .add_run(run("组织领导。").bold())
                 .add_run(run("正文")),
         )
-        .add_paragraph(Paragraph::new().add_run(run("先普通")).add_run(run("后加粗").bold()));
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(run("先普通"))
+                .add_run(run("后加粗").bold()),
+        );
     let doc = raw(&pack(docx));
 
     let b = block(&doc, "（一）完善");
@@ -221,9 +260,15 @@ fn tables_with_grid_span_and_vertical_merge() {
         .add_paragraph(para("表前"))
         .add_table(Table::new(vec![
             TableRow::new(vec![cell("项目").grid_span(2), cell("数量")]),
-            TableRow::new(vec![cell("行政复议").vertical_merge(VMergeType::Restart), cell("受理"), cell("12件")]),
             TableRow::new(vec![
-                TableCell::new().add_paragraph(Paragraph::new()).vertical_merge(VMergeType::Continue),
+                cell("行政复议").vertical_merge(VMergeType::Restart),
+                cell("受理"),
+                cell("12件"),
+            ]),
+            TableRow::new(vec![
+                TableCell::new()
+                    .add_paragraph(Paragraph::new())
+                    .vertical_merge(VMergeType::Continue),
                 cell("办结"),
                 cell("10件"),
             ]),
@@ -243,7 +288,13 @@ fn tables_with_grid_span_and_vertical_merge() {
     );
     assert_eq!(
         texts(&doc),
-        ["表前", "项目\t数量", "行政复议\t受理\t12件", "办结\t10件", "表后"]
+        [
+            "表前",
+            "项目\t数量",
+            "行政复议\t受理\t12件",
+            "办结\t10件",
+            "表后"
+        ]
     );
     let flags: Vec<bool> = doc.blocks.iter().map(|b| b.in_table).collect();
     assert_eq!(flags, [false, true, true, true, false]);
@@ -285,13 +336,20 @@ fn hyperlinks_and_tracked_insertions_keep_text_deletions_do_not() {
         .add_paragraph(
             Paragraph::new()
                 .add_run(run("详见"))
-                .add_hyperlink(Hyperlink::new("https://www.gov.cn", HyperlinkType::External).add_run(run("中国政府网")))
+                .add_hyperlink(
+                    Hyperlink::new("https://www.gov.cn", HyperlinkType::External)
+                        .add_run(run("中国政府网")),
+                )
                 .add_run(run("。")),
         )
         .add_paragraph(
             Paragraph::new()
                 .add_run(run("保留"))
-                .add_insert(Insert::new(run("新增")).author("审阅").date("2023-01-01T00:00:00Z"))
+                .add_insert(
+                    Insert::new(run("新增"))
+                        .author("审阅")
+                        .date("2023-01-01T00:00:00Z"),
+                )
                 .add_delete(Delete::new().add_run(Run::new().add_delete_text("删除")))
                 .add_run(run("结束")),
         );
@@ -323,7 +381,8 @@ fn field_results_are_kept_instructions_and_page_numbers_dropped() {
 
 #[test]
 fn text_boxes_are_read_once_after_their_anchor() {
-    let txbx = |t: &str| format!(r#"<w:txbxContent><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:txbxContent>"#);
+    let txbx =
+        |t: &str| format!(r#"<w:txbxContent><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:txbxContent>"#);
     let body = format!(
         r#"<w:p><w:r><w:t>锚点段落</w:t></w:r><w:r><mc:AlternateContent>
           <mc:Choice Requires="wps"><w:drawing><wp:anchor><a:graphic><a:graphicData><wps:wsp><wps:txbx>{}</wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>
@@ -405,7 +464,9 @@ fn style_level_numbering_uses_the_style_or_the_level_that_names_it() {
           <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/><w:pStyle w:val="L2"/></w:lvl>
         </w:abstractNum><w:num w:numId="5"><w:abstractNumId w:val="3"/></w:num></w:numbering>"#
     );
-    let sp = |style: &str, t: &str| format!(r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t>{t}</w:t></w:r></w:p>"#);
+    let sp = |style: &str, t: &str| {
+        format!(r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t>{t}</w:t></w:r></w:p>"#)
+    };
     let body = format!(
         "{}{}{}{}",
         sp("L1", "总体情况"),
@@ -415,12 +476,23 @@ fn style_level_numbering_uses_the_style_or_the_level_that_names_it() {
     );
     let bytes = hand_docx(
         &body,
-        &[("word/styles.xml", &styles), ("word/numbering.xml", &numbering)],
-        &[("r1", "styles", "styles.xml"), ("r2", "numbering", "numbering.xml")],
+        &[
+            ("word/styles.xml", &styles),
+            ("word/numbering.xml", &numbering),
+        ],
+        &[
+            ("r1", "styles", "styles.xml"),
+            ("r2", "numbering", "numbering.xml"),
+        ],
     );
     assert_eq!(
         texts(&raw(&bytes)),
-        ["一、总体情况", "（一）主要做法", "（二）存在问题", "取消编号"]
+        [
+            "一、总体情况",
+            "（一）主要做法",
+            "（二）存在问题",
+            "取消编号"
+        ]
     );
 }
 
@@ -432,7 +504,11 @@ fn valueless_start_does_not_panic_and_counts_from_zero() {
     );
     let body = r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>标题</w:t></w:r></w:p>
       <w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>标题</w:t></w:r></w:p>"#;
-    let bytes = hand_docx(body, &[("word/numbering.xml", &numbering)], &[("r1", "numbering", "numbering.xml")]);
+    let bytes = hand_docx(
+        body,
+        &[("word/numbering.xml", &numbering)],
+        &[("r1", "numbering", "numbering.xml")],
+    );
     // The standard's default start is 0 when `w:start` gives no value.
     assert_eq!(texts(&raw(&bytes)), ["〇、标题", "一、标题"]);
 }
@@ -453,7 +529,11 @@ fn headers_footers_comments_footnotes_go_to_supplementary() {
         )
         .add_paragraph(
             Paragraph::new()
-                .add_comment_start(Comment::new(1).author("审阅人").add_paragraph(para("请核实数据")))
+                .add_comment_start(
+                    Comment::new(1)
+                        .author("审阅人")
+                        .add_paragraph(para("请核实数据")),
+                )
                 .add_run(run("正文第一段"))
                 .add_comment_end(1),
         )
@@ -484,8 +564,14 @@ fn note_separators_are_skipped() {
     );
     let bytes = hand_docx(
         &p(&["正文"]),
-        &[("word/footnotes.xml", &notes), ("word/endnotes.xml", &endnotes)],
-        &[("r1", "footnotes", "footnotes.xml"), ("r2", "endnotes", "endnotes.xml")],
+        &[
+            ("word/footnotes.xml", &notes),
+            ("word/endnotes.xml", &endnotes),
+        ],
+        &[
+            ("r1", "footnotes", "footnotes.xml"),
+            ("r2", "endnotes", "endnotes.xml"),
+        ],
     );
     let s = raw(&bytes).supplementary.unwrap();
     assert_eq!(s.footnotes, ["第一条\n续"]);
@@ -511,7 +597,10 @@ fn core_properties_are_read() {
 <cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <dc:title>2022年度法治政府建设工作报告</dc:title><dc:creator>金兰山街道</dc:creator>
 <dcterms:created xsi:type="dcterms:W3CDTF">2023-01-05T08:00:00Z</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">2023-01-06T09:30:00Z</dcterms:modified></cp:coreProperties>"#;
-    let bytes = rezip(&pack(Docx::new().add_paragraph(para("正文"))), &[("docProps/core.xml", core.as_bytes())]);
+    let bytes = rezip(
+        &pack(Docx::new().add_paragraph(para("正文"))),
+        &[("docProps/core.xml", core.as_bytes())],
+    );
     let props = raw(&bytes).core_properties.expect("core properties");
     assert_eq!(props.title.as_deref(), Some("2022年度法治政府建设工作报告"));
     assert_eq!(props.author.as_deref(), Some("金兰山街道"));
@@ -572,20 +661,32 @@ fn seed_000_plain_rendition_has_the_seed_text_including_web_chrome() {
     // the Word file as paragraphs too, so they are body text here (normalization's job).
     let doc = assert_same_text("000_", "000_plain.docx");
     // The breadcrumb keeps its no-break spaces, as in the seed.
-    assert_eq!(doc.blocks[0].text, "当前位置: 信息公开首页\u{a0}>\u{a0}政务公开\u{a0}>\u{a0}镇街\u{a0}>\u{a0}常庄街道");
+    assert_eq!(
+        doc.blocks[0].text,
+        "当前位置: 信息公开首页\u{a0}>\u{a0}政务公开\u{a0}>\u{a0}镇街\u{a0}>\u{a0}常庄街道"
+    );
     assert!(doc.supplementary.is_none());
 }
 
 #[test]
 fn seed_001_autonumbered_headings_get_their_labels_and_noise_goes_aside() {
     let doc = assert_same_text("001_", "001_autonum_noise.docx");
-    assert_eq!(block(&doc, "一、").text, "一、依法履职,全面推行法治政府建设");
+    assert_eq!(
+        block(&doc, "一、").text,
+        "一、依法履职,全面推行法治政府建设"
+    );
     assert_eq!(block(&doc, "（九）").text, "（九）法律顾问依法开展各项工作");
     assert!(texts(&doc).contains(&"四、2023年法治政府建设工作改进思路"));
     let s = doc.supplementary.as_ref().expect("header and footer");
     assert_eq!(s.headers, ["政务公开专栏"]);
-    assert!(s.footers.is_empty(), "the footer is only the page number — 1 —");
-    assert!(doc.blocks.iter().all(|b| !b.text.contains("政务公开专栏") && !b.text.contains("— 1 —")));
+    assert!(
+        s.footers.is_empty(),
+        "the footer is only the page number — 1 —"
+    );
+    assert!(doc
+        .blocks
+        .iter()
+        .all(|b| !b.text.contains("政务公开专栏") && !b.text.contains("— 1 —")));
 }
 
 #[test]
@@ -595,7 +696,12 @@ fn seed_002_styled_rendition_matches_the_markdown_seed_without_markup() {
     assert_eq!(h.heading_level, Some(1));
     let h = block(&doc, "（一）完善监督体制机制");
     assert_eq!(h.heading_level, Some(2));
-    assert_eq!(doc.core_properties.as_ref().and_then(|c| c.title.as_deref()), Some("关于2022年度法治政府建设工作情况的报告"));
+    assert_eq!(
+        doc.core_properties
+            .as_ref()
+            .and_then(|c| c.title.as_deref()),
+        Some("关于2022年度法治政府建设工作情况的报告")
+    );
 }
 
 #[test]
@@ -615,7 +721,10 @@ fn seed_004_autonumbered_styled_headings() {
     assert_eq!(h.raw, format!("**{}**", h.text));
     let h = block(&doc, "（四）推进规范公正文明执法");
     assert_eq!(h.heading_level, Some(2));
-    assert_eq!(block(&doc, "四、").text, "四、2023年度推进法治政府建设的主要安排");
+    assert_eq!(
+        block(&doc, "四、").text,
+        "四、2023年度推进法治政府建设的主要安排"
+    );
     // The second list of level-2 items restarts under 三、.
     assert_eq!(block(&doc, "（一）有力强化").heading_level, Some(2));
 }
@@ -645,7 +754,10 @@ fn all_pandoc_test_files_parse_end_to_end() {
         };
         let result = docingest::document::parse(&input, &Limits::default());
         assert!(result.is_ok(), "{}: {:?}", path.display(), result.err());
-        assert_eq!(result.unwrap().source.format, docingest::document::Format::Docx);
+        assert_eq!(
+            result.unwrap().source.format,
+            docingest::document::Format::Docx
+        );
     }
 }
 
@@ -663,7 +775,10 @@ fn pandoc_files_show_the_features_their_names_promise() {
     let d = pandoc("notes.docx");
     let s = d.supplementary.as_ref().unwrap();
     assert_eq!(s.footnotes, ["My note."]);
-    assert_eq!(s.endnotes, ["This is an endnote at the end of the document."]);
+    assert_eq!(
+        s.endnotes,
+        ["This is an endnote at the end of the document."]
+    );
 
     let d = pandoc("tables.docx");
     assert_eq!(d.tables[0].header, ["Name", "Game", "Fame", "Blame"]);
@@ -674,7 +789,10 @@ fn pandoc_files_show_the_features_their_names_promise() {
     assert_eq!(d.blocks[2].heading_level, Some(3));
 
     let d = pandoc("lists_restarting.docx");
-    assert_eq!(texts(&d), ["2. Foo", "3. Bar", "4. Baz", "Interruption", "1. Bop."]);
+    assert_eq!(
+        texts(&d),
+        ["2. Foo", "3. Bar", "4. Baz", "Interruption", "1. Bop."]
+    );
 
     let d = pandoc("textbox_image_duplicate_encoding.docx");
     assert_eq!(texts(&d), ["The image is below.", "The image is above."]);
@@ -684,13 +802,23 @@ fn pandoc_files_show_the_features_their_names_promise() {
     let d = pandoc("track_changes_insertion.docx");
     assert_eq!(texts(&d), ["This is a text with two exciting insertions."]);
     let d = pandoc("track_changes_move.docx");
-    assert_eq!(texts(&d), ["Here is some text.", "Here is the text to be moved.", "Here is some more text."]);
+    assert_eq!(
+        texts(&d),
+        [
+            "Here is some text.",
+            "Here is the text to be moved.",
+            "Here is some more text."
+        ]
+    );
 
     let d = pandoc("ns0-reference.docx");
     assert_eq!(texts(&d), ["ref"]);
 
     let d = pandoc("sdt_elements.docx");
-    assert_eq!(d.tables[0].rows[0], ["col1 content", "Body copy", "col3 content"]);
+    assert_eq!(
+        d.tables[0].rows[0],
+        ["col1 content", "Body copy", "col3 content"]
+    );
 
     let d = pandoc("table_header_rowspan.docx");
     // Vertically merged header cells repeat in the second header row.

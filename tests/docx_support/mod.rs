@@ -104,7 +104,9 @@ pub fn hand_docx(body_xml: &str, extra: &[(&str, &str)], rels: &[(&str, &str, &s
 pub fn p(runs: &[&str]) -> String {
     let mut s = String::from("<w:p>");
     for r in runs {
-        s.push_str(&format!(r#"<w:r><w:t xml:space="preserve">{r}</w:t></w:r>"#));
+        s.push_str(&format!(
+            r#"<w:r><w:t xml:space="preserve">{r}</w:t></w:r>"#
+        ));
     }
     s.push_str("</w:p>");
     s

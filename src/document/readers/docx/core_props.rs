@@ -12,7 +12,9 @@ use std::io::BufRead;
 /// Longest value kept per field; core properties are short, a megabyte title is hostile.
 const MAX_VALUE_BYTES: usize = 4096;
 
-pub(super) fn parse<R: BufRead>(xml: &mut XmlPart<R>) -> Result<Option<CoreProperties>, ParseError> {
+pub(super) fn parse<R: BufRead>(
+    xml: &mut XmlPart<R>,
+) -> Result<Option<CoreProperties>, ParseError> {
     let mut props = CoreProperties::default();
     let mut depth = 0usize;
     // Which field the text being read belongs to.

@@ -47,6 +47,7 @@ use crate::document::model::RawDocument;
 use crate::document::result::{Format, Supplementary, Warning};
 use numbering::Numbering;
 use package::{Package, Rel};
+use std::collections::{HashMap, HashSet};
 use story::{Budget, Context, Story, StoryKind, StoryOutput};
 use styles::Styles;
 
@@ -114,16 +115,25 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<RawDocument, ParseError> {
     doc.tables = tables;
 
     let mut supp = Supplementary::default();
-    let mut read_parts: Vec<&str> = Vec::new();
+    // Every section may reference headers again; each part is read once.
+    let by_id: HashMap<&str, &Rel> = doc_rels.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut read_parts: HashSet<&str> = HashSet::new();
     for r in &section_refs {
-        let Some(rel) = doc_rels.iter().find(|x| x.id == r.rel_id) else {
+        let Some(rel) = by_id.get(r.rel_id.as_str()) else {
             continue;
         };
-        if read_parts.contains(&rel.target.as_str()) {
+        if !read_parts.insert(rel.target.as_str()) {
             continue;
         }
-        read_parts.push(&rel.target);
-        let Some(out) = aux_story(&mut pkg, &rel.target, StoryKind::HeaderFooter, &ctx, &mut budget, &mut doc.warnings)? else {
+        let Some(out) = aux_story(
+            &mut pkg,
+            &rel.target,
+            StoryKind::HeaderFooter,
+            &ctx,
+            &mut budget,
+            &mut doc.warnings,
+        )?
+        else {
             continue;
         };
         let text = out
@@ -133,7 +143,11 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<RawDocument, ParseError> {
             .filter(|t| !is_page_number(t))
             .collect::<Vec<_>>()
             .join("\n");
-        let list = if r.header { &mut supp.headers } else { &mut supp.footers };
+        let list = if r.header {
+            &mut supp.headers
+        } else {
+            &mut supp.footers
+        };
         if !text.is_empty() && !list.contains(&text) {
             list.push(text);
         }
@@ -142,7 +156,15 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<RawDocument, ParseError> {
         let Some(rel) = find_rel(&doc_rels, kind) else {
             continue;
         };
-        let Some(out) = aux_story(&mut pkg, &rel.target, StoryKind::Notes, &ctx, &mut budget, &mut doc.warnings)? else {
+        let Some(out) = aux_story(
+            &mut pkg,
+            &rel.target,
+            StoryKind::Notes,
+            &ctx,
+            &mut budget,
+            &mut doc.warnings,
+        )?
+        else {
             continue;
         };
         let list = match kind {
@@ -182,7 +204,10 @@ fn find_rel<'r>(rels: &'r [Rel], kind: &str) -> Option<&'r Rel> {
 }
 
 fn unreadable(msg: &str) -> Warning {
-    Warning::new("docx_part_unreadable", format!("skipped a damaged part: {msg}"))
+    Warning::new(
+        "docx_part_unreadable",
+        format!("skipped a damaged part: {msg}"),
+    )
 }
 
 /// Reads a part outside the body. Damage becomes a warning; limits stay errors.
@@ -226,7 +251,15 @@ mod tests {
 
     #[test]
     fn page_numbers_are_recognised() {
-        for s in ["— 1 —", "- 2 -", "第 3 页 共 9 页", "Page 4 of 9", "－１２－", "—  —", "7"] {
+        for s in [
+            "— 1 —",
+            "- 2 -",
+            "第 3 页 共 9 页",
+            "Page 4 of 9",
+            "－１２－",
+            "—  —",
+            "7",
+        ] {
             assert!(is_page_number(s), "{s}");
         }
         for s in ["政务公开专栏", "2022年度报告", "Offices"] {

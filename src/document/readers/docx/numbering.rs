@@ -63,8 +63,11 @@ impl NumFmt {
             "upperLetter" => NumFmt::UpperLetter,
             "lowerLetter" => NumFmt::LowerLetter,
             "ordinal" => NumFmt::Ordinal,
-            "chineseCounting" | "chineseCountingThousand" | "japaneseCounting"
-            | "taiwaneseCounting" | "taiwaneseCountingThousand" => NumFmt::ChineseCounting,
+            "chineseCounting"
+            | "chineseCountingThousand"
+            | "japaneseCounting"
+            | "taiwaneseCounting"
+            | "taiwaneseCountingThousand" => NumFmt::ChineseCounting,
             "chineseLegalSimplified" => NumFmt::ChineseLegal,
             "ideographDigital" | "taiwaneseDigital" | "japaneseDigitalTenThousand" => {
                 NumFmt::IdeographDigital
@@ -174,7 +177,12 @@ impl Numbering {
                 Event::Empty(e) => (e, true),
                 Event::End(_) => {
                     match frames.pop() {
-                        Some(F::Lvl) => finish_level(&mut cur_level, &mut cur_abstract, &mut cur_num, cur_override),
+                        Some(F::Lvl) => finish_level(
+                            &mut cur_level,
+                            &mut cur_abstract,
+                            &mut cur_num,
+                            cur_override,
+                        ),
                         Some(F::Override) => cur_override = None,
                         Some(F::Abstract) => {
                             if let Some((id, a)) = cur_abstract.take() {
@@ -196,7 +204,8 @@ impl Numbering {
             let parent = frames.last().copied().unwrap_or(F::Plain);
             let (ns, local) = xml.name(&e);
             let int = |name: &str| -> Option<i64> {
-                xml.attr(&e, Ns::W, name).and_then(|v| v.trim().parse().ok())
+                xml.attr(&e, Ns::W, name)
+                    .and_then(|v| v.trim().parse().ok())
             };
             let val = || xml.val(&e).and_then(|v| v.trim().parse::<i64>().ok());
             let frame = if parent == F::Skip || ns != Ns::W {
@@ -245,7 +254,11 @@ impl Numbering {
                                 "numFmt" => {
                                     l.fmt = NumFmt::parse(xml.val(&e).as_deref().unwrap_or(""))
                                 }
-                                "lvlText" => l.text = Some(xml.val(&e).map(|v| v.into_owned()).unwrap_or_default()),
+                                "lvlText" => {
+                                    l.text = Some(
+                                        xml.val(&e).map(|v| v.into_owned()).unwrap_or_default(),
+                                    )
+                                }
                                 "lvlRestart" => l.restart = val(),
                                 "isLgl" => l.legal = on_off(xml.val(&e).as_deref()),
                                 "pStyle" => l.p_style = xml.val(&e).map(|v| v.into_owned()),
@@ -267,7 +280,12 @@ impl Numbering {
             if empty {
                 // An empty container closes at once.
                 match frame {
-                    F::Lvl => finish_level(&mut cur_level, &mut cur_abstract, &mut cur_num, cur_override),
+                    F::Lvl => finish_level(
+                        &mut cur_level,
+                        &mut cur_abstract,
+                        &mut cur_num,
+                        cur_override,
+                    ),
                     F::Abstract => {
                         if let Some((id, a)) = cur_abstract.take() {
                             out.abstracts.entry(id).or_insert(a);
@@ -299,7 +317,11 @@ impl Numbering {
                 .lookup(link)
                 .and_then(|i| styles.get(i).num_id)
                 .and_then(|n| self.nums.get(&n))
-                .and_then(|n| self.abstracts.get(&n.abstract_id).map(|a| (n.abstract_id, a)));
+                .and_then(|n| {
+                    self.abstracts
+                        .get(&n.abstract_id)
+                        .map(|a| (n.abstract_id, a))
+                });
             if let Some((id, a)) = linked {
                 abs_id = id;
                 abs = a;
@@ -309,15 +331,24 @@ impl Numbering {
     }
 
     fn level<'n>(num: &'n Num, abs: &'n Abstract, ilvl: usize) -> Option<&'n Level> {
-        num.level_overrides[ilvl].as_ref().or(abs.levels[ilvl].as_ref())
+        num.level_overrides[ilvl]
+            .as_ref()
+            .or(abs.levels[ilvl].as_ref())
     }
 
     /// The level a paragraph styled `style_id` gets from a style-linked numbering when neither
     /// the paragraph nor the style says `ilvl`: the level whose `w:pStyle` names the style.
-    pub(super) fn level_for_style(&self, num_id: i64, style_id: &str, styles: &Styles) -> Option<u8> {
+    pub(super) fn level_for_style(
+        &self,
+        num_id: i64,
+        style_id: &str,
+        styles: &Styles,
+    ) -> Option<u8> {
         let (_, num, abs) = self.abstract_of(num_id, styles)?;
         (0..LEVELS)
-            .find(|&i| Numbering::level(num, abs, i).and_then(|l| l.p_style.as_deref()) == Some(style_id))
+            .find(|&i| {
+                Numbering::level(num, abs, i).and_then(|l| l.p_style.as_deref()) == Some(style_id)
+            })
             .map(|i| i as u8)
     }
 
@@ -403,7 +434,8 @@ impl Numbering {
 }
 
 fn level_index(v: Option<i64>) -> Option<usize> {
-    v.and_then(|i| usize::try_from(i).ok()).filter(|&i| i < LEVELS)
+    v.and_then(|i| usize::try_from(i).ok())
+        .filter(|&i| i < LEVELS)
 }
 
 fn finish_level(
@@ -455,7 +487,11 @@ pub(super) fn format_number(n: i64, fmt: NumFmt, out: &mut String) {
             }
         }
         NumFmt::UpperLetter | NumFmt::LowerLetter if (1..=26 * 10).contains(&n) => {
-            let base = if fmt == NumFmt::UpperLetter { b'A' } else { b'a' };
+            let base = if fmt == NumFmt::UpperLetter {
+                b'A'
+            } else {
+                b'a'
+            };
             let letter = (base + ((n - 1) % 26) as u8) as char;
             for _ in 0..=((n - 1) / 26) {
                 out.push(letter);
@@ -475,9 +511,14 @@ pub(super) fn format_number(n: i64, fmt: NumFmt, out: &mut String) {
         NumFmt::ChineseCounting if (0..100_000_000).contains(&n) => {
             chinese(n as u32, &CN_DIGITS, &CN_UNITS, "万", true, out)
         }
-        NumFmt::ChineseLegal if (0..100_000_000).contains(&n) => {
-            chinese(n as u32, &CN_LEGAL_DIGITS, &CN_LEGAL_UNITS, "万", false, out)
-        }
+        NumFmt::ChineseLegal if (0..100_000_000).contains(&n) => chinese(
+            n as u32,
+            &CN_LEGAL_DIGITS,
+            &CN_LEGAL_UNITS,
+            "万",
+            false,
+            out,
+        ),
         NumFmt::IdeographDigital if n >= 0 => {
             for d in n.to_string().bytes() {
                 out.push(CN_DIGITS[usize::from(d - b'0')]);
@@ -488,8 +529,9 @@ pub(super) fn format_number(n: i64, fmt: NumFmt, out: &mut String) {
             out.push(STEMS[((n - 1) % 10) as usize]);
         }
         NumFmt::IdeographZodiac if n >= 1 => {
-            const BRANCHES: [char; 12] =
-                ['子', '丑', '寅', '卯', '辰', '巳', '午', '未', '申', '酉', '戌', '亥'];
+            const BRANCHES: [char; 12] = [
+                '子', '丑', '寅', '卯', '辰', '巳', '午', '未', '申', '酉', '戌', '亥',
+            ];
             out.push(BRANCHES[((n - 1) % 12) as usize]);
         }
         NumFmt::EnclosedCircle if (1..=50).contains(&n) => {
@@ -549,7 +591,14 @@ fn roman(mut n: u32) -> String {
 
 /// Chinese counting for 0 ≤ n < 10^8: 十 十一 二十 一百零一 一千零一十 一万零五百.
 /// `short_ten` writes 10–19 as 十… rather than 一十… (Word's chineseCounting does).
-fn chinese(n: u32, digits: &[char; 10], units: &[&str; 4], wan: &str, short_ten: bool, out: &mut String) {
+fn chinese(
+    n: u32,
+    digits: &[char; 10],
+    units: &[&str; 4],
+    wan: &str,
+    short_ten: bool,
+    out: &mut String,
+) {
     if n == 0 {
         out.push(digits[0]);
         return;

@@ -74,7 +74,9 @@ impl<R: Read> Read for LimitedReader<'_, R> {
                 )))),
             };
         }
-        let cap = buf.len().min(usize::try_from(allowed).unwrap_or(usize::MAX));
+        let cap = buf
+            .len()
+            .min(usize::try_from(allowed).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut buf[..cap])?;
         self.part_left -= n as u64;
         *self.total_used += n as u64;
@@ -246,7 +248,9 @@ fn too_many_entries(n: u64, limits: &Limits) -> ParseError {
 
 /// Part names compare case-insensitively, with `\` tolerated as a separator.
 fn normalize_name(name: &str) -> String {
-    name.trim_start_matches('/').replace('\\', "/").to_lowercase()
+    name.trim_start_matches('/')
+        .replace('\\', "/")
+        .to_lowercase()
 }
 
 /// Resolves a relationship target against the directory of its source part: `/word/x.xml` is
@@ -317,9 +321,18 @@ mod tests {
     #[test]
     fn targets_resolve_relative_to_the_source_part() {
         assert_eq!(resolve_target("word/", "styles.xml"), "word/styles.xml");
-        assert_eq!(resolve_target("", "/word/document2.xml"), "word/document2.xml");
-        assert_eq!(resolve_target("word/", "../customXml/item1.xml"), "customXml/item1.xml");
-        assert_eq!(resolve_target("word/", "./media/a%20b.png"), "word/media/a b.png");
+        assert_eq!(
+            resolve_target("", "/word/document2.xml"),
+            "word/document2.xml"
+        );
+        assert_eq!(
+            resolve_target("word/", "../customXml/item1.xml"),
+            "customXml/item1.xml"
+        );
+        assert_eq!(
+            resolve_target("word/", "./media/a%20b.png"),
+            "word/media/a b.png"
+        );
     }
 
     #[test]

@@ -230,7 +230,10 @@ struct TableBuilder {
 
 enum Container {
     Cell(usize),
-    TextBox { blocks: Vec<Block>, para_depth: usize },
+    TextBox {
+        blocks: Vec<Block>,
+        para_depth: usize,
+    },
     Note(Vec<String>),
 }
 
@@ -255,6 +258,7 @@ pub(super) struct Story<'c> {
     hidden: bool,
     capture: Capture,
     scratch: String,
+    root_seen: bool,
     out: StoryOutput,
 }
 
@@ -275,11 +279,15 @@ impl<'c> Story<'c> {
             hidden: false,
             capture: Capture::None,
             scratch: String::new(),
+            root_seen: false,
             out: StoryOutput::default(),
         }
     }
 
-    pub(super) fn read<R: BufRead>(mut self, xml: &mut XmlPart<R>) -> Result<StoryOutput, ParseError> {
+    pub(super) fn read<R: BufRead>(
+        mut self,
+        xml: &mut XmlPart<R>,
+    ) -> Result<StoryOutput, ParseError> {
         let mut buf = Vec::with_capacity(16 * 1024);
         loop {
             buf.clear();
@@ -360,18 +368,30 @@ impl<'c> Story<'c> {
         }
     }
 
-    fn start<R: BufRead>(&mut self, xml: &XmlPart<R>, e: &BytesStart<'_>) -> Result<(), ParseError> {
+    fn start<R: BufRead>(
+        &mut self,
+        xml: &XmlPart<R>,
+        e: &BytesStart<'_>,
+    ) -> Result<(), ParseError> {
         if self.skip_from.is_some() {
             self.frames.push(Frame::Skip);
             return Ok(());
         }
         let parent = self.frames.last().copied().unwrap_or(Frame::Plain);
         let (ns, local) = xml.name(e);
-        if self.frames.is_empty() && self.kind == StoryKind::Body && (ns, local) != (Ns::W, "document") {
-            // An officeDocument relationship to a workbook or presentation part.
-            return Err(ParseError::Corrupt(format!(
-                "main document part is not a WordprocessingML document (root element {local})"
-            )));
+        if self.frames.is_empty() {
+            if self.root_seen {
+                return Err(ParseError::Corrupt(format!(
+                    "a second root element <{local}> after the document element"
+                )));
+            }
+            self.root_seen = true;
+            if self.kind == StoryKind::Body && (ns, local) != (Ns::W, "document") {
+                // An officeDocument relationship to a workbook or presentation part.
+                return Err(ParseError::Corrupt(format!(
+                    "main document part is not a WordprocessingML document (root element {local})"
+                )));
+            }
         }
         let frame = match parent {
             Frame::PPr
@@ -521,7 +541,11 @@ impl<'c> Story<'c> {
                 Frame::Row
             }
             "trPr" if parent == Frame::Row => Frame::TrPr,
-            "tc" if self.tables.last().is_some_and(|t| t.row_open && !t.cell_open) => {
+            "tc" if self
+                .tables
+                .last()
+                .is_some_and(|t| t.row_open && !t.cell_open) =>
+            {
                 self.flush_carry()?;
                 let i = self.tables.len() - 1;
                 let t = &mut self.tables[i];
@@ -831,9 +855,8 @@ impl<'c> Story<'c> {
         if t.row_deleted {
             return Ok(());
         }
-        let too_wide = || {
-            ParseError::LimitExceeded(format!("table row wider than {max_columns} columns"))
-        };
+        let too_wide =
+            || ParseError::LimitExceeded(format!("table row wider than {max_columns} columns"));
         let mut values: Vec<String> = Vec::with_capacity(t.cells.len());
         let mut line = String::new();
         let mut first = true;
@@ -963,7 +986,11 @@ fn finish(
     let mut text = String::with_capacity(label.len() + body.len());
     text.push_str(&label);
     text.push_str(body);
-    let bold_prefix = if bold_end > 0 { label.len() + bold_end } else { 0 };
+    let bold_prefix = if bold_end > 0 {
+        label.len() + bold_end
+    } else {
+        0
+    };
     let raw = if bold_prefix > 0 {
         let mut raw = String::with_capacity(text.len() + 4);
         raw.push_str("**");

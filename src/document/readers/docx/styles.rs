@@ -176,7 +176,10 @@ impl Styles {
                     break;
                 }
                 out.push(i);
-                cur = raw[i].based_on.as_deref().and_then(|b| index.get(b).copied());
+                cur = raw[i]
+                    .based_on
+                    .as_deref()
+                    .and_then(|b| index.get(b).copied());
             }
             out
         };
@@ -201,7 +204,10 @@ impl Styles {
                 }
             }
             style.bold = links.iter().find_map(|&j| raw[j].bold);
-            if let Some(&j) = links.iter().find(|&&j| raw[j].num_id.is_some() || raw[j].ilvl.is_some()) {
+            if let Some(&j) = links
+                .iter()
+                .find(|&&j| raw[j].num_id.is_some() || raw[j].ilvl.is_some())
+            {
                 style.num_id = links.iter().find_map(|&k| raw[k].num_id);
                 style.ilvl = raw[j].ilvl;
             }

@@ -126,7 +126,12 @@ impl<R: BufRead> XmlPart<R> {
     /// The value of attribute `local` in namespace `ns`. An unprefixed attribute of the same
     /// local name is accepted too (some writers drop the `w:` on attributes). Malformed
     /// attributes are skipped rather than failing the part: they only ever carry formatting.
-    pub(super) fn attr<'e>(&self, e: &'e BytesStart<'_>, ns: Ns, local: &str) -> Option<Cow<'e, str>> {
+    pub(super) fn attr<'e>(
+        &self,
+        e: &'e BytesStart<'_>,
+        ns: Ns,
+        local: &str,
+    ) -> Option<Cow<'e, str>> {
         for a in e.attributes().with_checks(false).flatten() {
             let (res, name) = self.reader.resolver().resolve_attribute(a.key);
             if name.into_inner() != local {
@@ -154,7 +159,10 @@ pub(super) fn xml_error(part: &str, e: quick_xml::Error) -> ParseError {
     use quick_xml::name::NamespaceError;
     match &e {
         quick_xml::Error::Io(io) => {
-            if let Some(hit) = io.get_ref().and_then(|inner| inner.downcast_ref::<LimitHit>()) {
+            if let Some(hit) = io
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<LimitHit>())
+            {
                 ParseError::LimitExceeded(format!("{part}: {hit}"))
             } else {
                 ParseError::Corrupt(format!("{part}: {io}"))
