@@ -106,7 +106,7 @@ pub fn normalize(mut doc: RawDocument, _limits: &Limits) -> Normalized {
             c.chrome += 1;
             continue;
         }
-        let text = clean_chars(&text, &mut c);
+        let text = clean_chars(&text, b.in_table, &mut c);
         let text = remove_cjk_digit_spaces(&text, &mut c.spaces);
         if text.is_empty() {
             continue;
@@ -413,11 +413,17 @@ fn is_space_like(c: char) -> bool {
     )
 }
 
-/// Whitespace runs, zero-width characters, full-width ASCII letters and digits.
-fn clean_chars(s: &str, c: &mut Counts) -> String {
+/// Whitespace runs, zero-width characters, full-width ASCII letters and digits. In table rows a
+/// tab separates cells and is kept.
+fn clean_chars(s: &str, in_table: bool, c: &mut Counts) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for ch in s.chars() {
+        if in_table && ch == '\t' {
+            pending_space = false;
+            out.push('\t');
+            continue;
+        }
         if is_space_like(ch) {
             if ch != ' ' {
                 c.whitespace += 1;

@@ -247,6 +247,11 @@ struct Heading {
     bold: bool,
 }
 
+fn continues_after_first_sentence(s: &str) -> bool {
+    s.find('。')
+        .is_some_and(|i| !s[i + '。'.len_utf8()..].trim().is_empty())
+}
+
 fn strip_one_trailing_period(s: &str) -> &str {
     s.strip_suffix('。')
         .or_else(|| s.strip_suffix('.'))
@@ -254,7 +259,10 @@ fn strip_one_trailing_period(s: &str) -> &str {
         .unwrap_or(s)
 }
 
-fn heading_in(b: &Block) -> Option<Heading> {
+/// `line_markup`: the format's heading markup delimits a whole line (Markdown `#`). A Word
+/// heading style is only a hint: Word users put the style on paragraphs that go on with body
+/// text after an inline heading, so there the bold span or first sentence still decides.
+fn heading_in(b: &Block, line_markup: bool) -> Option<Heading> {
     if b.in_table {
         return None;
     }
@@ -266,8 +274,12 @@ fn heading_in(b: &Block) -> Option<Heading> {
     }
     let (delimiter, end) = if b.bold_prefix > tok.len && !b.all_bold && b.bold_prefix < text.len() {
         (HeadingDelimiter::Bold, b.bold_prefix)
-    } else if b.heading_level.is_some() || b.all_bold {
-        // Markup delimits the heading: the whole line, whatever punctuation it has.
+    } else if (line_markup && b.heading_level.is_some())
+        || (b.all_bold && !continues_after_first_sentence(after_tok))
+    {
+        // Markup delimits the heading: the whole line, whatever punctuation it has. A paragraph
+        // that is bold throughout only because of its (heading) style still ends its heading at
+        // the first 。 when body text follows.
         (HeadingDelimiter::Line, text.len())
     } else {
         // Plain text: a heading written as a sentence ends at its first 。, whether or not the
@@ -375,6 +387,7 @@ pub fn enumeration_markers(text: &str) -> Vec<String> {
 
 pub fn structure(n: &Normalized) -> Structured {
     let blocks = &n.doc.blocks;
+    let line_markup = n.doc.format == super::result::Format::Markdown;
     let mut s = Structured {
         block_paths: vec![None; blocks.len()],
         block_top: vec![None; blocks.len()],
@@ -399,7 +412,7 @@ pub fn structure(n: &Normalized) -> Structured {
     let mut path_labels: Vec<String> = Vec::new();
     for (bi, b) in blocks.iter().enumerate() {
         let heading = if bi < attachments_from {
-            heading_in(b)
+            heading_in(b, line_markup)
         } else {
             None
         };
