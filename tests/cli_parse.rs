@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::corpus;
+use common::corpus_dir;
 use std::process::Command;
 
 fn docingest(args: &[&str]) -> std::process::Output {
@@ -15,7 +15,7 @@ fn docingest(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn one_file_prints_one_json_document() {
-    let seed = corpus().join("seeds/001_9c76b1dea792aca4.txt");
+    let seed = corpus_dir().join("seeds/001_9c76b1dea792aca4.txt");
     let out = docingest(&["parse", seed.to_str().unwrap()]);
     assert!(
         out.status.success(),
@@ -33,7 +33,7 @@ fn one_file_prints_one_json_document() {
 
 #[test]
 fn a_directory_prints_json_lines_in_name_order() {
-    let dir = corpus().join("seeds");
+    let dir = corpus_dir().join("seeds");
     let out = docingest(&["parse", dir.to_str().unwrap()]);
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -59,7 +59,7 @@ fn a_failing_file_is_reported_and_the_others_still_print() {
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("empty.txt");
     std::fs::write(&bad, b"").unwrap();
-    let good = corpus().join("seeds/000_90f5a89fff8b2d4c.txt");
+    let good = corpus_dir().join("seeds/000_90f5a89fff8b2d4c.txt");
     let missing = tmp.path().join("missing.txt");
     let out = docingest(&[
         "parse",
@@ -76,7 +76,7 @@ fn a_failing_file_is_reported_and_the_others_still_print() {
 
 #[test]
 fn pretty_indents() {
-    let seed = corpus().join("seeds/000_90f5a89fff8b2d4c.txt");
+    let seed = corpus_dir().join("seeds/000_90f5a89fff8b2d4c.txt");
     let out = docingest(&["parse", "--pretty", seed.to_str().unwrap()]);
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.starts_with("{\n  \"schema_version\": 1"));

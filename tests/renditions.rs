@@ -6,7 +6,7 @@
 mod common;
 
 use common::golden::*;
-use common::{corpus, parse_path};
+use common::{corpus_dir, parse_path};
 
 fn check_rendition(file: &str, seed_prefix: &str) {
     let all = expected();
@@ -14,7 +14,7 @@ fn check_rendition(file: &str, seed_prefix: &str) {
         .iter()
         .find(|(k, _)| k.starts_with(seed_prefix))
         .expect("seed in seeds-expected.json");
-    let r = parse_path(&corpus().join("variants").join(file))
+    let r = parse_path(&corpus_dir().join("variants").join(file))
         .unwrap_or_else(|err| panic!("{file}: {err}"));
     let mut d = Diff {
         seed: format!("{file} (as {seed})"),

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{corpus, parse_path};
+use common::{corpus_dir, parse_path};
 
 fn committed() -> serde_json::Value {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/result.schema.json");
@@ -26,7 +26,7 @@ fn corpus_results_validate_against_the_schema() {
     let validator = jsonschema::validator_for(&committed()).unwrap();
     let mut checked = 0;
     for dir in ["seeds", "variants"] {
-        for entry in std::fs::read_dir(corpus().join(dir)).unwrap() {
+        for entry in std::fs::read_dir(corpus_dir().join(dir)).unwrap() {
             let path = entry.unwrap().path();
             let Ok(result) = parse_path(&path) else {
                 continue;
@@ -46,7 +46,7 @@ fn corpus_results_validate_against_the_schema() {
 #[test]
 fn schema_rejects_a_result_missing_a_required_field() {
     let validator = jsonschema::validator_for(&committed()).unwrap();
-    let r = parse_path(&corpus().join("seeds/000_90f5a89fff8b2d4c.txt")).unwrap();
+    let r = parse_path(&corpus_dir().join("seeds/000_90f5a89fff8b2d4c.txt")).unwrap();
     let mut json = serde_json::to_value(&r).unwrap();
     json.as_object_mut().unwrap().remove("sections");
     assert!(!validator.is_valid(&json));

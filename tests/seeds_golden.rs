@@ -4,14 +4,14 @@
 mod common;
 
 use common::golden::*;
-use common::{corpus, parse_path};
+use common::{corpus_dir, parse_path};
 use docingest::document::result::{ParseResult, Section};
 use serde_json::Value;
 
 fn run(check: fn(&mut Diff, &ParseResult, &Value)) {
     let mut problems = Vec::new();
     for (seed, e) in expected() {
-        let r = parse_path(&corpus().join("seeds").join(&seed))
+        let r = parse_path(&corpus_dir().join("seeds").join(&seed))
             .unwrap_or_else(|err| panic!("{seed}: {err}"));
         let mut d = Diff {
             seed,
@@ -85,7 +85,7 @@ fn seeds_not_sections_are_not_sections() {
 #[test]
 fn parsing_is_deterministic_and_ids_are_content_hashes() {
     for (seed, _) in expected() {
-        let p = corpus().join("seeds").join(&seed);
+        let p = corpus_dir().join("seeds").join(&seed);
         let a = serde_json::to_string(&parse_path(&p).unwrap()).unwrap();
         let b = serde_json::to_string(&parse_path(&p).unwrap()).unwrap();
         assert_eq!(a, b, "{seed}");

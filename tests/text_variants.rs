@@ -4,11 +4,11 @@
 
 mod common;
 
-use common::{corpus, parse_path};
+use common::{corpus_dir, parse_path};
 use docingest::document::result::{Format, LineEndings, ParseResult};
 
 fn original(prefix: &str) -> ParseResult {
-    let dir = corpus().join("seeds");
+    let dir = corpus_dir().join("seeds");
     let entry = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -18,7 +18,7 @@ fn original(prefix: &str) -> ParseResult {
 }
 
 fn assert_same_content(variant: &str, want_encoding: &str, want_endings: LineEndings) {
-    let v = parse_path(&corpus().join("variants").join(variant)).unwrap();
+    let v = parse_path(&corpus_dir().join("variants").join(variant)).unwrap();
     let o = original(&variant[..3]);
     assert_eq!(
         v.source.encoding.as_deref(),
@@ -55,7 +55,7 @@ fn utf16le_with_bom_copy_matches_original() {
 
 #[test]
 fn markdown_named_copy_matches_original() {
-    let v = parse_path(&corpus().join("variants/002.md")).unwrap();
+    let v = parse_path(&corpus_dir().join("variants/002.md")).unwrap();
     assert_eq!(v.source.format, Format::Markdown);
     assert_same_content("002.md", "UTF-8", LineEndings::LF);
 }

@@ -3,12 +3,12 @@
 //! (format, encoding, source line numbers, raw spans, markup-driven delimiters).
 #![allow(dead_code)]
 
-use super::{corpus, loose};
+use super::{corpus_dir, loose};
 use docingest::document::result::{Fact, ParseResult, Section};
 use serde_json::Value;
 
 pub fn expected() -> serde_json::Map<String, Value> {
-    let p = corpus().join("seeds-expected.json");
+    let p = corpus_dir().join("seeds-expected.json");
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     serde_json::from_str::<Value>(&text)
         .unwrap()
