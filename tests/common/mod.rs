@@ -10,6 +10,7 @@
 
 pub mod golden;
 pub mod parsing;
+#[allow(unused_imports)]
 pub use parsing::{corpus_dir, loose, parse_path};
 
 use docingest::config::{AmqpUrl, Settings, StorageBackend};
