@@ -31,7 +31,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut section = 0usize;
     while body.len() < target {
         section += 1;
-        numbered(&mut body, 0, &format!("第{section}部分 推进法治政府建设的主要举措和成效"));
+        numbered(
+            &mut body,
+            0,
+            &format!("第{section}部分 推进法治政府建设的主要举措和成效"),
+        );
         for sub in 0..6 {
             numbered(&mut body, 1, &format!("完善依法行政制度体系{sub}"));
             for k in 0..4 {
@@ -54,10 +58,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("_rels/.rels", ROOT_RELS.to_string()),
         ("word/_rels/document.xml.rels", DOC_RELS.to_string()),
         ("word/document.xml", document),
-        ("word/styles.xml", format!(r#"<w:styles xmlns:w="{W}">{STYLES}</w:styles>"#)),
-        ("word/numbering.xml", format!(r#"<w:numbering xmlns:w="{W}">{NUMBERING}</w:numbering>"#)),
-        ("word/header1.xml", format!(r#"<w:hdr xmlns:w="{W}"><w:p><w:r><w:t>政务公开专栏</w:t></w:r></w:p></w:hdr>"#)),
-        ("word/footer1.xml", format!(r#"<w:ftr xmlns:w="{W}"><w:p><w:r><w:t xml:space="preserve">— </w:t></w:r><w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple><w:r><w:t xml:space="preserve"> —</w:t></w:r></w:p></w:ftr>"#)),
+        (
+            "word/styles.xml",
+            format!(r#"<w:styles xmlns:w="{W}">{STYLES}</w:styles>"#),
+        ),
+        (
+            "word/numbering.xml",
+            format!(r#"<w:numbering xmlns:w="{W}">{NUMBERING}</w:numbering>"#),
+        ),
+        (
+            "word/header1.xml",
+            format!(
+                r#"<w:hdr xmlns:w="{W}"><w:p><w:r><w:t>政务公开专栏</w:t></w:r></w:p></w:hdr>"#
+            ),
+        ),
+        (
+            "word/footer1.xml",
+            format!(
+                r#"<w:ftr xmlns:w="{W}"><w:p><w:r><w:t xml:space="preserve">— </w:t></w:r><w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple><w:r><w:t xml:space="preserve"> —</w:t></w:r></w:p></w:ftr>"#
+            ),
+        ),
         ("docProps/core.xml", CORE.to_string()),
     ];
     for (name, data) in parts {
@@ -88,7 +108,9 @@ fn paragraph(out: &mut String, seed: usize) {
 
 fn table(out: &mut String, seed: usize) {
     let cell = |t: &str, extra: &str| {
-        format!(r#"<w:tc><w:tcPr><w:tcW w:w="2000" w:type="dxa"/>{extra}</w:tcPr><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:tc>"#)
+        format!(
+            r#"<w:tc><w:tcPr><w:tcW w:w="2000" w:type="dxa"/>{extra}</w:tcPr><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:tc>"#
+        )
     };
     out.push_str(r#"<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr><w:tblGrid><w:gridCol w:w="2000"/><w:gridCol w:w="2000"/><w:gridCol w:w="2000"/><w:gridCol w:w="2000"/></w:tblGrid>"#);
     out.push_str("<w:tr>");
