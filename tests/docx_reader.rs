@@ -8,7 +8,6 @@ use docingest::document::readers::docx::read;
 use docingest::document::{Block, Input, Limits, RawDocument};
 use docx_rs::*;
 use docx_support::*;
-use std::path::Path;
 use unicode_normalization::UnicodeNormalization;
 
 fn raw(bytes: &[u8]) -> RawDocument {
@@ -610,7 +609,12 @@ fn core_properties_are_read() {
 
 // ---------------------------------------------------------------- the seed renditions
 
-const CORPUS: &str = "/work/shared/corpus";
+/// The shared corpus; `DOCINGEST_CORPUS` points elsewhere when it lives somewhere else.
+fn corpus() -> std::path::PathBuf {
+    std::env::var_os("DOCINGEST_CORPUS")
+        .map(Into::into)
+        .unwrap_or_else(|| "/work/shared/corpus".into())
+}
 
 /// What a Word rendition and its text original share once formatting-only differences are
 /// removed: NFKC (the docx numbering writes full-width （一） where the seed text has (一)),
@@ -626,7 +630,7 @@ fn normalize(line: &str) -> String {
 }
 
 fn seed_lines(prefix: &str) -> Vec<String> {
-    let dir = Path::new(CORPUS).join("seeds");
+    let dir = corpus().join("seeds");
     let path = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -641,7 +645,7 @@ fn seed_lines(prefix: &str) -> Vec<String> {
 }
 
 fn variant(name: &str) -> RawDocument {
-    raw(&std::fs::read(Path::new(CORPUS).join("variants").join(name)).unwrap())
+    raw(&std::fs::read(corpus().join("variants").join(name)).unwrap())
 }
 
 fn assert_same_text(seed: &str, docx: &str) -> RawDocument {
@@ -731,15 +735,17 @@ fn seed_004_autonumbered_styled_headings() {
 
 // ---------------------------------------------------------------- pandoc's docx test files
 
-const PANDOC: &str = "/work/shared/corpus/external/pandoc-docx";
+fn pandoc_dir() -> std::path::PathBuf {
+    corpus().join("external/pandoc-docx")
+}
 
 fn pandoc(name: &str) -> RawDocument {
-    raw(&std::fs::read(Path::new(PANDOC).join(name)).unwrap())
+    raw(&std::fs::read(pandoc_dir().join(name)).unwrap())
 }
 
 #[test]
 fn all_pandoc_test_files_parse_end_to_end() {
-    let mut names: Vec<_> = std::fs::read_dir(PANDOC)
+    let mut names: Vec<_> = std::fs::read_dir(pandoc_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();

@@ -8,7 +8,7 @@
 //!   bold, 一、/（一） labels);
 //! - [`story`]: the event walker that turns the body, headers, footers, notes and comments
 //!   into paragraphs and table rows (its header documents what is kept and what is dropped);
-//! - [`core_props`]: `docProps/core.xml`.
+//! - [`core_props`] reads `docProps/core.xml`.
 //!
 //! # Flow
 //! The main document part is found through the package relationships (`officeDocument`,

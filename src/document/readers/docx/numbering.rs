@@ -603,6 +603,10 @@ fn chinese(
         out.push(digits[0]);
         return;
     }
+    // A zero inside a number is read 零 (一百零一); only zero itself is written 〇.
+    let mut inner = *digits;
+    inner[0] = '零';
+    let digits = &inner;
     let high = n / 10_000;
     let low = n % 10_000;
     if high > 0 {

@@ -337,7 +337,7 @@ mod tests {
 
     #[test]
     fn limited_reader_fails_past_the_part_limit_instead_of_truncating() {
-        let data = vec![b'a'; 100];
+        let data = [b'a'; 100];
         let mut used = 0u64;
         let mut r = LimitedReader {
             inner: &data[..],

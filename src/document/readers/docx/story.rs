@@ -298,27 +298,21 @@ impl<'c> Story<'c> {
                     self.end()?;
                 }
                 Event::End(_) => self.end()?,
-                Event::Text(t) => {
-                    if self.capture != Capture::None {
-                        let s = t.xml10_content();
-                        self.captured(&s)?;
-                    }
+                Event::Text(t) if self.capture != Capture::None => {
+                    let s = t.xml10_content();
+                    self.captured(&s)?;
                 }
-                Event::CData(t) => {
-                    if self.capture != Capture::None {
-                        let s = t.xml10_content();
-                        self.captured(&s)?;
-                    }
+                Event::CData(t) if self.capture != Capture::None => {
+                    let s = t.xml10_content();
+                    self.captured(&s)?;
                 }
-                Event::GeneralRef(r) => {
-                    if self.capture != Capture::None {
-                        let mut tmp = std::mem::take(&mut self.scratch);
-                        tmp.clear();
-                        resolve_ref(&r, &mut |s| tmp.push_str(s));
-                        let res = self.captured(&tmp);
-                        self.scratch = tmp;
-                        res?;
-                    }
+                Event::GeneralRef(r) if self.capture != Capture::None => {
+                    let mut tmp = std::mem::take(&mut self.scratch);
+                    tmp.clear();
+                    resolve_ref(&r, &mut |s| tmp.push_str(s));
+                    let res = self.captured(&tmp);
+                    self.scratch = tmp;
+                    res?;
                 }
                 Event::Eof => break,
                 _ => {}

@@ -100,10 +100,8 @@ impl<R: BufRead> XmlPart<R> {
                     return Err(depth_error(&self.part, self.max_depth));
                 }
             }
-            Event::Empty(_) => {
-                if self.depth + 1 > self.max_depth {
-                    return Err(depth_error(&self.part, self.max_depth));
-                }
+            Event::Empty(_) if self.depth + 1 > self.max_depth => {
+                return Err(depth_error(&self.part, self.max_depth));
             }
             Event::End(_) => self.depth = self.depth.saturating_sub(1),
             Event::Eof if self.depth != 0 => {
