@@ -215,7 +215,7 @@ impl SheetCells {
             }
         }
         all.append(&mut self.stray);
-        all.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        all.sort_by_key(|a| (a.0, a.1, a.2));
         let mut rows: Vec<SparseRow> = Vec::new();
         let mut i = 0;
         while i < all.len() {

@@ -18,7 +18,11 @@ use calamine::{
 };
 use std::io::Cursor;
 
-pub(crate) fn read_xlsx(bytes: &[u8], wb: &mut Workbook) -> Result<(), ParseError> {
+pub(crate) fn read_xlsx(
+    bytes: &[u8],
+    has_merges: bool,
+    wb: &mut Workbook,
+) -> Result<(), ParseError> {
     let mut book: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
     let is_1904 = book.has_1904_epoch();
     wb.core_properties = book.workbook_properties().ok().and_then(core_properties);
@@ -55,12 +59,14 @@ pub(crate) fn read_xlsx(bytes: &[u8], wb: &mut Workbook) -> Result<(), ParseErro
                 cells.push(&mut wb.budget, row, col, text)?;
             }
         }
-        cells.merges = book
-            .merge_cells_by_sheet_name(&sheet.name)
-            .map_err(xlsx_error)?
-            .into_iter()
-            .map(region)
-            .collect();
+        if has_merges {
+            cells.merges = book
+                .merge_cells_by_sheet_name(&sheet.name)
+                .map_err(xlsx_error)?
+                .into_iter()
+                .map(region)
+                .collect();
+        }
         wb.add_sheet(cells)?;
     }
     Ok(())
