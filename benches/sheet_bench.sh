@@ -22,6 +22,7 @@ cargo build --quiet --release --bin docingest --example gen_xlsx
 ls -l "$work/sheet.xlsx" | awk '{print "input:", $5, "bytes"}'
 unzip -l "$work/sheet.xlsx" xl/worksheets/sheet1.xml | awk 'NR==4 {print "sheet XML:", $1, "bytes"}'
 
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 # One warm-up run so the file is in the page cache, then three measured runs.
 if ! ./target/release/docingest parse "$work/sheet.xlsx" > "$work/out.json"; then
     echo "refused (see the error above); timing the refusal:"
@@ -31,6 +32,9 @@ for i in 1 2 3; do
     /usr/bin/time -v ./target/release/docingest parse "$work/sheet.xlsx" \
         > /dev/null 2> "$work/time.txt" || true
     wall=$(grep 'Elapsed (wall clock)' "$work/time.txt" | awk '{print $NF}')
+    user=$(grep 'User time' "$work/time.txt" | awk '{print $NF}')
+    sys=$(grep 'System time' "$work/time.txt" | awk '{print $NF}')
     rss=$(grep 'Maximum resident set size' "$work/time.txt" | awk '{print $NF}')
-    echo "run $i: wall ${wall} (m:ss), peak RSS $((rss / 1024)) MB"
+    # On a shared machine wall time includes waiting for a core; user + sys is the work.
+    echo "run $i: wall ${wall} (m:ss), cpu ${user}s user + ${sys}s sys, peak RSS $((rss / 1024)) MB"
 done
