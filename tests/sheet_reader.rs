@@ -670,3 +670,16 @@ fn unsupported_formats_are_refused() {
         "unsupported_format"
     );
 }
+
+#[test]
+fn a_styled_empty_cell_far_out_does_not_fail_a_real_file() {
+    let rows = r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576" s="1"/></row>"#;
+    let bytes = Xlsx {
+        styles: Some(STYLES.into()),
+        ..Default::default()
+    }
+    .sheet("S", worksheet(Some("A1:XFD1048576"), rows, &[]))
+    .build();
+    let doc = read(&bytes, Format::Xlsx);
+    assert_eq!(doc.tables, vec![table("S", &["1"], &[])]);
+}

@@ -111,7 +111,7 @@ fn text(value: Value<'_>, is_1904: bool, style: NumberStyle) -> String {
         Value::Empty => String::new(),
         Value::Int(i) => match style {
             NumberStyle::Percent(d) => percent(i as f64, d),
-            NumberStyle::General => i.to_string(),
+            NumberStyle::General => integer(i),
         },
         Value::Float(f) => match style {
             NumberStyle::Percent(d) => percent(f, d),
@@ -135,7 +135,7 @@ pub(crate) fn number(v: f64) -> String {
     }
     // Below 2^53 every whole f64 is an exact i64; `+ 0.0` folds -0 into 0.
     if v.fract() == 0.0 && v.abs() < 9.007_199_254_740_992e15 {
-        return format!("{}", (v + 0.0) as i64);
+        return integer(v as i64);
     }
     let a = v.abs();
     if (1e-5..1e15).contains(&a) {
@@ -143,6 +143,27 @@ pub(crate) fn number(v: f64) -> String {
     } else {
         format!("{v:e}")
     }
+}
+
+/// Decimal digits without the formatting machinery: most cells of a large sheet are integers.
+fn integer(v: i64) -> String {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut s = String::with_capacity(buf.len() - at + 1);
+    if v < 0 {
+        s.push('-');
+    }
+    s.push_str(std::str::from_utf8(&buf[at..]).expect("ASCII digits"));
+    s
 }
 
 fn percent(v: f64, decimals: u8) -> String {
@@ -291,6 +312,9 @@ mod tests {
         assert_eq!(number(1.5e-7), "1.5e-7");
         assert_eq!(number(1e20), "1e20");
         assert_eq!(number(-3.25), "-3.25");
+        assert_eq!(integer(i64::MIN), i64::MIN.to_string());
+        assert_eq!(integer(-7), "-7");
+        assert_eq!(integer(0), "0");
     }
 
     #[test]

@@ -26,6 +26,9 @@ use zip::result::ZipError;
 pub(crate) struct Package {
     /// An xlsb: the workbook part is binary (`xl/workbook.bin`).
     pub is_xlsb: bool,
+    /// Some XML part mentions `mergeCell`. Reading merged regions costs calamine a second full
+    /// parse of each sheet, so it is skipped when no part has any.
+    pub has_merges: bool,
 }
 
 pub(crate) fn check(bytes: &[u8], limits: &Limits) -> Result<Package, ParseError> {
@@ -39,6 +42,7 @@ pub(crate) fn check(bytes: &[u8], limits: &Limits) -> Result<Package, ParseError
     }
     let mut total: u64 = 0;
     let mut is_xlsb = false;
+    let mut has_merges = false;
     let mut to_verify = Vec::new();
     for i in 0..zip.len() {
         let entry = zip.by_index_raw(i).map_err(zip_error)?;
@@ -71,11 +75,34 @@ pub(crate) fn check(bytes: &[u8], limits: &Limits) -> Result<Package, ParseError
         let result = if binary {
             walk_records(&mut entry)
         } else {
-            io::copy(&mut entry, &mut io::sink()).map(|_| ())
+            read_to_end_finding(&mut entry, b"mergeCell").map(|found| has_merges |= found)
         };
         result.map_err(|e| ParseError::Corrupt(format!("zip part {name:?}: {e}")))?;
     }
-    Ok(Package { is_xlsb })
+    Ok(Package {
+        is_xlsb,
+        has_merges,
+    })
+}
+
+/// Reads `r` to its end (so the CRC is checked) and tells whether `needle` occurs in it.
+fn read_to_end_finding(r: &mut impl Read, needle: &[u8]) -> io::Result<bool> {
+    let mut buf = vec![0u8; 64 * 1024];
+    // The tail of the previous chunk, so a needle split between two reads is still found.
+    let keep = needle.len() - 1;
+    let mut filled = 0usize;
+    let mut found = false;
+    loop {
+        let n = r.read(&mut buf[filled..])?;
+        if n == 0 {
+            return Ok(found);
+        }
+        let end = filled + n;
+        found = found || contains(&buf[..end], needle);
+        let tail = end.min(keep);
+        buf.copy_within(end - tail..end, 0);
+        filled = tail;
+    }
 }
 
 /// The parts calamine reads: XML and relationship parts, and xlsb's binary parts. Pictures,
@@ -125,6 +152,18 @@ fn walk_records(r: &mut impl Read) -> io::Result<()> {
     }
 }
 
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(p) = hay[from..].iter().position(|&b| b == needle[0]) {
+        let at = from + p;
+        if hay[at..].starts_with(needle) {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
 fn truncated(what: &str) -> io::Error {
     io::Error::new(
         io::ErrorKind::UnexpectedEof,
@@ -150,6 +189,24 @@ mod tests {
         // type 0x0081 (two bytes), length 3, body; then type 1, length 0.
         let ok = [0x81, 0x01, 0x03, 1, 2, 3, 0x01, 0x00];
         walk_records(&mut &ok[..]).unwrap();
+        // A needle split across two reads is found.
+        struct Chunks<'a>(Vec<&'a [u8]>);
+        impl Read for Chunks<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0.is_empty() {
+                    return Ok(0);
+                }
+                let c = self.0.remove(0);
+                buf[..c.len()].copy_from_slice(c);
+                Ok(c.len())
+            }
+        }
+        let mut r = Chunks(vec![b"<mergeC", b"ell ref"]);
+        assert!(read_to_end_finding(&mut r, b"mergeCell").unwrap());
+        let mut r = Chunks(vec![b"<merge", b"Cells"]);
+        assert!(read_to_end_finding(&mut r, b"mergeCell").unwrap());
+        let mut r = Chunks(vec![b"<mergeX", b"Cell"]);
+        assert!(!read_to_end_finding(&mut r, b"mergeCell").unwrap());
         // A length of 0x0FFFFFFF with only two body bytes behind it.
         let bad = [0x01, 0xFF, 0xFF, 0xFF, 0x7F, 1, 2];
         assert!(walk_records(&mut &bad[..]).is_err());

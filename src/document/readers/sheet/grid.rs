@@ -154,6 +154,8 @@ impl SheetCells {
 
     /// Adds one cell. Blank text (empty or only whitespace) is dropped: it can neither start a
     /// table nor widen one. Position and budget are checked before anything is stored.
+    /// Callers that turn values into text check the position first with
+    /// [`Budget::check_position`], so a hostile far-away value is refused before it is copied.
     pub(crate) fn push(
         &mut self,
         budget: &mut Budget,
@@ -161,10 +163,11 @@ impl SheetCells {
         col: u32,
         text: String,
     ) -> Result<(), ParseError> {
-        budget.check_position(&self.name, row, col)?;
         if text.trim().is_empty() {
+            // Costs nothing kept; a styled empty cell far out must not fail a real file.
             return Ok(());
         }
+        budget.check_position(&self.name, row, col)?;
         budget.charge_cell()?;
         budget.charge_text(text.len())?;
         self.arrivals += 1;
@@ -215,7 +218,7 @@ impl SheetCells {
             }
         }
         all.append(&mut self.stray);
-        all.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        all.sort_by_key(|a| (a.0, a.1, a.2));
         let mut rows: Vec<SparseRow> = Vec::new();
         let mut i = 0;
         while i < all.len() {

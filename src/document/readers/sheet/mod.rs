@@ -87,7 +87,7 @@ pub fn read(bytes: &[u8], format: Format, limits: &Limits) -> Result<RawDocument
             if package.is_xlsb {
                 guarded(|| ooxml::read_xlsb(bytes, &mut wb))?;
             } else {
-                guarded(|| ooxml::read_xlsx(bytes, &mut wb))?;
+                guarded(|| ooxml::read_xlsx(bytes, package.has_merges, &mut wb))?;
             }
         }
         Format::Ods => {

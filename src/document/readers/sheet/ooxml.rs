@@ -14,11 +14,15 @@ use super::Workbook;
 use crate::document::error::ParseError;
 use crate::document::result::CoreProperties;
 use calamine::{
-    Dimensions, Reader, SheetType, WorkbookProperties, Xlsb, XlsbError, Xlsx, XlsxError,
+    DataType, Dimensions, Reader, SheetType, WorkbookProperties, Xlsb, XlsbError, Xlsx, XlsxError,
 };
 use std::io::Cursor;
 
-pub(crate) fn read_xlsx(bytes: &[u8], wb: &mut Workbook) -> Result<(), ParseError> {
+pub(crate) fn read_xlsx(
+    bytes: &[u8],
+    has_merges: bool,
+    wb: &mut Workbook,
+) -> Result<(), ParseError> {
     let mut book: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
     let is_1904 = book.has_1904_epoch();
     wb.core_properties = book.workbook_properties().ok().and_then(core_properties);
@@ -47,6 +51,10 @@ pub(crate) fn read_xlsx(bytes: &[u8], wb: &mut Workbook) -> Result<(), ParseErro
                     .collect()
             });
             while let Some((c, style_id)) = reader.next_cell_with_style_id().map_err(xlsx_error)? {
+                if c.get_value().is_empty() {
+                    // Styled empty cells: nothing to keep, and not a reason to refuse a file.
+                    continue;
+                }
                 let (row, col) = c.get_position();
                 // Before the value is turned into text: a far-away cell costs nothing.
                 wb.budget.check_position(&sheet.name, row, col)?;
@@ -55,12 +63,14 @@ pub(crate) fn read_xlsx(bytes: &[u8], wb: &mut Workbook) -> Result<(), ParseErro
                 cells.push(&mut wb.budget, row, col, text)?;
             }
         }
-        cells.merges = book
-            .merge_cells_by_sheet_name(&sheet.name)
-            .map_err(xlsx_error)?
-            .into_iter()
-            .map(region)
-            .collect();
+        if has_merges {
+            cells.merges = book
+                .merge_cells_by_sheet_name(&sheet.name)
+                .map_err(xlsx_error)?
+                .into_iter()
+                .map(region)
+                .collect();
+        }
         wb.add_sheet(cells)?;
     }
     Ok(())
@@ -82,6 +92,9 @@ pub(crate) fn read_xlsb(bytes: &[u8], wb: &mut Workbook) -> Result<(), ParseErro
                 .worksheet_cells_reader(&sheet.name)
                 .map_err(xlsb_error)?;
             while let Some(c) = reader.next_cell().map_err(xlsb_error)? {
+                if c.get_value().is_empty() {
+                    continue;
+                }
                 let (row, col) = c.get_position();
                 wb.budget.check_position(&sheet.name, row, col)?;
                 let text = cell::data_ref_text(c.get_value(), is_1904, NumberStyle::General);

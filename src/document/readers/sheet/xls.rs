@@ -647,6 +647,136 @@ mod tests {
         v
     }
 
+    /// A version-3 compound file whose `Workbook` stream is small enough (< 4096 bytes) to
+    /// live in the mini stream: header, FAT (sector 0), directory (1), mini FAT (2), then the
+    /// mini stream's sectors.
+    fn compound_file(stream: &[u8]) -> Vec<u8> {
+        const FREE: u32 = 0xFFFF_FFFF;
+        let mini = stream.len().div_ceil(64);
+        let container = (mini * 64).div_ceil(512);
+        let mut header = vec![0u8; 512];
+        header[..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+        header[24..26].copy_from_slice(&0x3Eu16.to_le_bytes());
+        header[26..28].copy_from_slice(&3u16.to_le_bytes());
+        header[28..30].copy_from_slice(&0xFFFEu16.to_le_bytes());
+        header[30..32].copy_from_slice(&9u16.to_le_bytes());
+        header[32..34].copy_from_slice(&6u16.to_le_bytes());
+        header[44..48].copy_from_slice(&1u32.to_le_bytes()); // FAT sectors
+        header[48..52].copy_from_slice(&1u32.to_le_bytes()); // directory
+        header[56..60].copy_from_slice(&4096u32.to_le_bytes());
+        header[60..64].copy_from_slice(&2u32.to_le_bytes()); // mini FAT
+        header[64..68].copy_from_slice(&1u32.to_le_bytes());
+        header[68..72].copy_from_slice(&ENDOFCHAIN.to_le_bytes());
+        for i in 0..109 {
+            let v = if i == 0 { 0 } else { FREE };
+            header[76 + i * 4..80 + i * 4].copy_from_slice(&v.to_le_bytes());
+        }
+        let mut fat = vec![0xFFFF_FFFD, ENDOFCHAIN, ENDOFCHAIN];
+        for i in 0..container {
+            fat.push(if i + 1 == container {
+                ENDOFCHAIN
+            } else {
+                4 + i as u32
+            });
+        }
+        fat.resize(128, FREE);
+        let mut dir = vec![0u8; 512];
+        let entry = |d: &mut [u8], name: &str, kind: u8, start: u32, size: u32| {
+            let units: Vec<u16> = name.encode_utf16().collect();
+            for (i, u) in units.iter().enumerate() {
+                d[i * 2..i * 2 + 2].copy_from_slice(&u.to_le_bytes());
+            }
+            d[64..66].copy_from_slice(&(((units.len() + 1) * 2) as u16).to_le_bytes());
+            d[66] = kind;
+            d[68..80].copy_from_slice(&[0xFF; 12]);
+            d[116..120].copy_from_slice(&start.to_le_bytes());
+            d[120..124].copy_from_slice(&size.to_le_bytes());
+        };
+        entry(&mut dir[..128], "Root Entry", 5, 3, (mini * 64) as u32);
+        dir[76..80].copy_from_slice(&1u32.to_le_bytes()); // child: Workbook
+        entry(&mut dir[128..256], "Workbook", 2, 0, stream.len() as u32);
+        let mut minifat: Vec<u32> = (1..=mini as u32).collect();
+        *minifat.last_mut().unwrap() = ENDOFCHAIN;
+        minifat.resize(128, FREE);
+
+        let mut file = header;
+        file.extend(fat.iter().flat_map(|v| v.to_le_bytes()));
+        file.extend(dir);
+        file.extend(minifat.iter().flat_map(|v| v.to_le_bytes()));
+        let mut data = stream.to_vec();
+        data.resize(container * 512, 0);
+        file.extend(data);
+        file
+    }
+
+    /// BIFF8: globals with one sheet, then the sheet: A1 "名称", B1 2.5.
+    fn tiny_biff() -> Vec<u8> {
+        let bof = |dt: u16| {
+            let mut b = 0x0600u16.to_le_bytes().to_vec();
+            b.extend(dt.to_le_bytes());
+            b.extend([0; 12]);
+            record(0x0809, &b)
+        };
+        let name: Vec<u8> = "S".bytes().collect();
+        let mut globals = bof(0x0005);
+        let boundsheet_at = globals.len();
+        let mut bs = vec![0, 0, 0, 0, 0, 0, name.len() as u8, 0];
+        bs.extend(&name);
+        globals.extend(record(0x0085, &bs));
+        globals.extend(record(0x000A, &[]));
+        let offset = globals.len() as u32;
+        globals[boundsheet_at + 4..boundsheet_at + 8].copy_from_slice(&offset.to_le_bytes());
+
+        let mut sheet = bof(0x0010);
+        let mut dim = 0u32.to_le_bytes().to_vec();
+        dim.extend(1u32.to_le_bytes());
+        dim.extend(0u16.to_le_bytes());
+        dim.extend(2u16.to_le_bytes());
+        dim.extend([0, 0]);
+        sheet.extend(record(0x0200, &dim));
+        let text: Vec<u16> = "名称".encode_utf16().collect();
+        let mut label = vec![0, 0, 0, 0, 0, 0];
+        label.extend((text.len() as u16).to_le_bytes());
+        label.push(1); // UTF-16
+        label.extend(text.iter().flat_map(|u| u.to_le_bytes()));
+        sheet.extend(record(0x0204, &label));
+        let mut number = vec![0, 0, 1, 0, 0, 0];
+        number.extend(2.5f64.to_le_bytes());
+        sheet.extend(record(0x0203, &number));
+        sheet.extend(record(0x000A, &[]));
+        globals.extend(sheet);
+        globals
+    }
+
+    #[test]
+    fn a_small_workbook_stream_is_read_from_the_mini_stream() {
+        let stream = tiny_biff();
+        assert!(stream.len() < 4096);
+        let file = compound_file(&stream);
+        assert_eq!(workbook_stream(&file, &Limits::default()).unwrap(), stream);
+        let doc = super::super::read(
+            &file,
+            crate::document::result::Format::Xls,
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(doc.tables.len(), 1);
+        assert_eq!(doc.tables[0].header, vec!["名称".to_string(), "2.5".into()]);
+
+        // The mini stream's FAT chain pointing a sector at itself, with a root entry declaring
+        // 2 GiB: calamine would append that sector until memory runs out; refused here.
+        let mut looped = file.clone();
+        let fat_entry = 512 + 3 * 4;
+        looped[fat_entry..fat_entry + 4].copy_from_slice(&3u32.to_le_bytes());
+        let root_size = 1024 + 120;
+        looped[root_size..root_size + 4].copy_from_slice(&0x7FFF_FFFFu32.to_le_bytes());
+        let e = workbook_stream(&looped, &Limits::default()).unwrap_err();
+        assert!(
+            matches!(e, ParseError::Corrupt(ref m) if m.contains("loops")),
+            "{e:?}"
+        );
+    }
+
     #[test]
     fn shared_strings_are_measured_across_continue_records() {
         // SST: total 2, unique 2; "ab" compressed; then "xyz" split over a CONTINUE record.
