@@ -500,3 +500,12 @@ fn paragraphs_without_digits_and_empty_input() {
     none("全面推进依法行政，加强法治政府建设。");
     none("1");
 }
+
+#[test]
+fn value_text_only_when_the_written_number_differs() {
+    assert_eq!(one("增长0.5%").value_text, None);
+    assert_eq!(one("增长1.50%").value_text.as_deref(), Some("1.50"));
+    assert_eq!(one("共05件").value_text.as_deref(), Some("05"));
+    assert_eq!(one("共10件").value_text, None);
+    assert_eq!(one("共3万人").value_text.as_deref(), Some("3万"));
+}
