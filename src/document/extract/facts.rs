@@ -313,6 +313,16 @@ fn read_fact(p: &str, n: &Number, ascii_quotes_before: usize) -> Option<(Fact, u
         (Some(q), None) | (None, Some(q)) => Some(q.to_string()),
         (None, None) => None,
     };
+    // The denominator: written after the unit (62学时/每名执法人员), or as an average or density
+    // before the number (人均办案12件, 每万人拥有律师3.5名).
+    let per = match tail.per {
+        Some((a, b)) => Some(&p[a..b]),
+        None => lexicon::AVERAGE_MARKERS
+            .iter()
+            .copied()
+            .find(|m| context.contains(m))
+            .or_else(|| lexicon::per_population(context)),
+    };
     let number_text = &p[n.start..tail.value_end];
     let value_text = (!is_plain(number_text)).then(|| number_text.to_string());
     let source = p[start..source_end].trim_matches([' ', '\u{a0}', '\u{3000}']);
@@ -325,7 +335,7 @@ fn read_fact(p: &str, n: &Number, ascii_quotes_before: usize) -> Option<(Fact, u
         kind: kind.map(str::to_string),
         unit_implicit,
         unit_missing,
-        per: tail.per.map(|(a, b)| p[a..b].to_string()),
+        per: per.map(str::to_string),
         section: None,
         table_cell: None,
     };

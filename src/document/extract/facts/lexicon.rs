@@ -372,6 +372,11 @@ pub(super) const MONEY_NOUNS: &[&str] = &[
     "支出",
     "预算",
     "标的额",
+    "投资额",
+    "营业额",
+    "交易额",
+    "涉案额",
+    "总额",
     "奖金",
     "资产",
     "债务",
@@ -392,6 +397,7 @@ pub(super) const CHANGE_WORDS: &[&str] = &[
     "降低",
     "增加",
     "缩短",
+    "压缩",
     "下滑",
     "回落",
     "增幅",
@@ -405,3 +411,17 @@ pub(super) const TARGET_WORDS: &[&str] = &["力争", "争取", "目标", "预计
 
 /// Words after which a number is a rank, not a count (排名第3 is caught by 第 already).
 pub(super) const RANK_WORDS: &[&str] = &["排名", "名列", "位列", "位居", "排第", "排在"];
+
+/// Averages written before the number: 人均办案12件 is 12 per person, not 12 in all.
+pub(super) const AVERAGE_MARKERS: &[&str] = &["人均", "户均", "平均每人", "平均每户"];
+
+/// `每` + a scale + a population (每千人, 每万人, 每百户): the per part of a density.
+pub(super) fn per_population(context: &str) -> Option<&str> {
+    let at = context.find('每')?;
+    let rest = &context[at..];
+    let mut chars = rest.char_indices().skip(1);
+    let (_, scale) = chars.next()?;
+    let (i, population) = chars.next()?;
+    (matches!(scale, '十' | '百' | '千' | '万') && matches!(population, '人' | '户' | '名'))
+        .then(|| &rest[..i + population.len_utf8()])
+}
