@@ -33,19 +33,27 @@ use number::Number;
 pub fn facts_in(paragraph: &str) -> Vec<Fact> {
     let mut facts = Vec::new();
     let mut at = 0;
+    // `"` seen before `counted_to`, counted incrementally so quote parity stays linear.
+    let (mut ascii_quotes, mut counted_to) = (0, 0);
     while let Some(start) = number::next_digit(paragraph, at) {
+        ascii_quotes += bytecount_quotes(&paragraph.as_bytes()[counted_to..start]);
+        counted_to = start;
         let n = number::scan(paragraph, start);
         if let Some(end) = number::chain_end(paragraph, &n) {
             at = end;
             continue;
         }
         at = n.end;
-        if let Some((fact, consumed)) = read_fact(paragraph, &n) {
+        if let Some((fact, consumed)) = read_fact(paragraph, &n, ascii_quotes) {
             facts.push(fact);
             at = consumed;
         }
     }
     facts
+}
+
+fn bytecount_quotes(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'"').count()
 }
 
 /// Byte offset after any spaces at `i` (a normalizer may leave one between number and unit).
@@ -80,14 +88,17 @@ fn excluded_by_what_precedes(before: &str) -> bool {
         // 全市前3名 is a rank.
         return true;
     }
-    lexicon::RANK_WORDS.iter().any(|w| before.ends_with(w))
+    lexicon::RANK_WORDS
+        .iter()
+        .any(|w| lexicon::ends_with_word(before, w))
 }
 
 /// The qualifier written right before the number, and where it starts.
 fn prefix_qualifier(before: &str) -> Option<(&'static str, usize)> {
     let trimmed = before.trim_end_matches([' ', '\u{a0}', '\u{3000}']);
     for &(word, not_after) in lexicon::PREFIX_QUALIFIERS {
-        if let Some(head) = trimmed.strip_suffix(word) {
+        if lexicon::ends_with_word(trimmed, word) {
+            let head = &trimmed[..trimmed.len() - word.len()];
             if head
                 .chars()
                 .next_back()
@@ -106,7 +117,10 @@ fn prefix_qualifier(before: &str) -> Option<(&'static str, usize)> {
 fn noun_before(context: &str) -> &str {
     let mut s = context;
     for _ in 0..4 {
-        match lexicon::CONNECTORS.iter().find(|c| s.ends_with(*c)) {
+        match lexicon::CONNECTORS
+            .iter()
+            .find(|c| lexicon::ends_with_word(s, c))
+        {
             Some(c) => s = &s[..s.len() - c.len()],
             None => break,
         }
@@ -213,15 +227,19 @@ fn per_after(p: &str, end: usize) -> Option<(usize, usize)> {
 }
 
 /// The fact stated by the number `n`, and the byte offset where reading it ended.
-fn read_fact(p: &str, n: &Number) -> Option<(Fact, usize)> {
+fn read_fact(p: &str, n: &Number, ascii_quotes_before: usize) -> Option<(Fact, usize)> {
     if n.digits > number::MAX_DIGITS {
         return None;
     }
     let before = &p[..n.start];
-    if excluded_by_what_precedes(before) || clause::is_quoted(p, n.start, n.end) {
+    if excluded_by_what_precedes(before) {
         return None;
     }
+    // The tail rejects most non-facts (years, dates, codes) cheaply, so it goes first.
     let tail = read_tail(p, n)?;
+    if clause::is_quoted(p, n.start, n.end, ascii_quotes_before) {
+        return None;
+    }
     let value = n.value(tail.exp);
     let (prefix, context_end) = match prefix_qualifier(before) {
         Some((q, at)) => (Some(q), at),
@@ -255,14 +273,20 @@ fn read_fact(p: &str, n: &Number) -> Option<(Fact, usize)> {
             }
             if let Some(&(_, u)) = lexicon::IMPLICIT_UNITS
                 .iter()
-                .find(|(w, _)| noun.ends_with(w))
+                .find(|(w, _)| lexicon::ends_with_word(noun, w))
             {
                 unit_text = Some(u);
                 unit_implicit = true;
-            } else if lexicon::MONEY_NOUNS.iter().any(|w| noun.ends_with(w)) {
+            } else if lexicon::MONEY_NOUNS
+                .iter()
+                .any(|w| lexicon::ends_with_word(noun, w))
+            {
                 kind = Some("amount");
                 unit_missing = true;
-            } else if lexicon::SCORE_NOUNS.iter().any(|w| noun.ends_with(w)) {
+            } else if lexicon::SCORE_NOUNS
+                .iter()
+                .any(|w| lexicon::ends_with_word(noun, w))
+            {
                 unit_text = Some("分");
                 kind = Some("score");
                 unit_implicit = true;
@@ -272,10 +296,15 @@ fn read_fact(p: &str, n: &Number) -> Option<(Fact, usize)> {
             tail.end
         }
     };
-    if lexicon::CHANGE_WORDS.iter().any(|w| noun.ends_with(w)) {
+    if lexicon::CHANGE_WORDS
+        .iter()
+        .any(|w| lexicon::ends_with_word(noun, w))
+    {
         kind = Some("change");
     }
-    if lexicon::TARGET_WORDS.iter().any(|w| context.contains(w)) {
+    if context.contains(['力', '争', '目', '预'])
+        && lexicon::TARGET_WORDS.iter().any(|w| context.contains(w))
+    {
         kind = Some("target");
     }
 
@@ -284,8 +313,18 @@ fn read_fact(p: &str, n: &Number) -> Option<(Fact, usize)> {
         (Some(q), None) | (None, Some(q)) => Some(q.to_string()),
         (None, None) => None,
     };
+    // The denominator: written after the unit (62学时/每名执法人员), or as an average or density
+    // before the number (人均办案12件, 每万人拥有律师3.5名).
+    let per = match tail.per {
+        Some((a, b)) => Some(&p[a..b]),
+        None => lexicon::AVERAGE_MARKERS
+            .iter()
+            .copied()
+            .find(|m| context.contains(m))
+            .or_else(|| lexicon::per_population(context)),
+    };
     let number_text = &p[n.start..tail.value_end];
-    let value_text = (number_text != plain(value)).then(|| number_text.to_string());
+    let value_text = (!is_plain(number_text)).then(|| number_text.to_string());
     let source = p[start..source_end].trim_matches([' ', '\u{a0}', '\u{3000}']);
     let fact = Fact {
         value,
@@ -296,20 +335,27 @@ fn read_fact(p: &str, n: &Number) -> Option<(Fact, usize)> {
         kind: kind.map(str::to_string),
         unit_implicit,
         unit_missing,
-        per: tail.per.map(|(a, b)| p[a..b].to_string()),
+        per: per.map(str::to_string),
         section: None,
         table_cell: None,
     };
     Some((fact, tail.end))
 }
 
-/// The value written plainly: integers without a decimal point, others in shortest form.
-fn plain(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{}", value as i64)
-    } else {
-        format!("{value}")
+/// Is the number written exactly as its value prints (ASCII digits, no leading zero, no
+/// trailing fractional zero, no separator or multiplier)? Then `value_text` adds nothing.
+fn is_plain(text: &str) -> bool {
+    let b = text.as_bytes();
+    let Some(&last) = b.last() else {
+        return false;
+    };
+    if !b.iter().all(|&c| c.is_ascii_digit() || c == b'.') {
+        return false;
     }
+    let int_len = b.iter().position(|&c| c == b'.').unwrap_or(b.len());
+    let leading_zero = b[0] == b'0' && int_len > 1;
+    let trailing_zero = int_len < b.len() && (last == b'0' || last == b'.');
+    !leading_zero && !trailing_zero
 }
 
 #[cfg(test)]

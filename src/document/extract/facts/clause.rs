@@ -145,9 +145,12 @@ fn is_closing_mark(c: char) -> bool {
 
 /// Is the number spanning `start..end` enclosed in quotation marks or a 《》 title?
 /// Only a closed pair counts: a stray opening mark does not hide the rest of the paragraph.
-pub(super) fn is_quoted(p: &str, start: usize, end: usize) -> bool {
+/// `ascii_quotes_before` is the number of `"` in `p[..start]` (the caller counts them as it
+/// scans, which keeps a paragraph with many numbers linear).
+pub(super) fn is_quoted(p: &str, start: usize, end: usize, ascii_quotes_before: usize) -> bool {
     for (n, c) in p[..start].chars().rev().enumerate() {
-        if n >= MAX_TITLE || is_closing_mark(c) || c == '\n' {
+        // Quotations and titles do not span a full stop.
+        if n >= MAX_TITLE || is_closing_mark(c) || c == '\n' || c == '。' {
             break;
         }
         if let Some((close, reach)) = closing_mark(c) {
@@ -170,14 +173,9 @@ pub(super) fn is_quoted(p: &str, start: usize, end: usize) -> bool {
             break;
         }
     }
-    ascii_quoted(p, start, end)
-}
-
-/// ASCII double quotes have no direction: the number is quoted when an odd number of them
-/// precede it and one follows it closely.
-fn ascii_quoted(p: &str, start: usize, end: usize) -> bool {
-    let before = p.as_bytes()[..start].iter().filter(|&&b| b == b'"').count();
-    before % 2 == 1
+    // ASCII double quotes have no direction: the number is quoted when an odd number of them
+    // precede it and one follows it closely.
+    ascii_quotes_before % 2 == 1
         && p[end..]
             .chars()
             .take(MAX_QUOTE)
@@ -245,32 +243,36 @@ mod tests {
         assert_eq!(source_end(p, unit_end), unit_end);
     }
 
+    fn quotes_before(p: &str, at: usize) -> usize {
+        p[..at].matches('"').count()
+    }
+
     #[test]
     fn quoted_numbers_are_recognised() {
         let p = "实行“3+8”服务供给模式,共办结“12345”市长热线45件";
         let q = |s: &str| {
             let at = p.find(s).unwrap();
-            is_quoted(p, at, at + s.len())
+            is_quoted(p, at, at + s.len(), quotes_before(p, at))
         };
         assert!(q("3+8"));
         assert!(q("12345"));
         assert!(!q("45件"));
         let p = "制定《珠吉街理论学习中心组2022年学习计划》,学法3次";
         let at = p.find("2022").unwrap();
-        assert!(is_quoted(p, at, at + 4));
+        assert!(is_quoted(p, at, at + 4, 0));
         let at = p.find('3').unwrap();
-        assert!(!is_quoted(p, at, at + 1));
+        assert!(!is_quoted(p, at, at + 1, 0));
         let p = "结合\"3.15\"消费者权益保护日,开展活动5场";
         let at = p.find('3').unwrap();
-        assert!(is_quoted(p, at, at + 4));
+        assert!(is_quoted(p, at, at + 4, quotes_before(p, at)));
         let at = p.rfind('5').unwrap();
-        assert!(!is_quoted(p, at, at + 1));
+        assert!(!is_quoted(p, at, at + 1, quotes_before(p, at)));
     }
 
     #[test]
     fn a_stray_opening_quote_does_not_hide_later_numbers() {
         let p = "开展“法治讲堂活动,全年开展讲座2次,覆盖群众300人。其后继续";
         let at = p.find('2').unwrap();
-        assert!(!is_quoted(p, at, at + 1));
+        assert!(!is_quoted(p, at, at + 1, 0));
     }
 }

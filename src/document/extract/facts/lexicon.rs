@@ -4,6 +4,7 @@
 //! Everything here is a static table, so the scanner only does `starts_with` / `ends_with` on
 //! `&str` slices and never allocates.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// What a unit measures; decides the fact's `kind` and whether the number may be an attribute.
@@ -64,7 +65,7 @@ const fn u(text: &'static str, class: UnitClass, not_before: &'static [&'static 
 
 use UnitClass::*;
 
-/// The unit lexicon. Order does not matter: [`UNITS_LONGEST_FIRST`] sorts it.
+/// The unit lexicon. Order does not matter: [`UNITS_BY_FIRST_CHAR`] sorts it.
 static UNITS: &[Unit] = &[
     // people and events
     u("人次", Count, &[]),
@@ -220,19 +221,34 @@ static UNITS: &[Unit] = &[
     u("分", Score, &[]),
 ];
 
-/// The lexicon sorted by length, longest first, so 人次 wins over 人 and 个百分点 over 个.
-static UNITS_LONGEST_FIRST: LazyLock<Vec<&'static Unit>> = LazyLock::new(|| {
-    let mut units: Vec<&Unit> = UNITS.iter().collect();
-    units.sort_by_key(|u| std::cmp::Reverse(u.text.chars().count()));
-    units
+/// The lexicon by first character, each bucket longest first, so 人次 wins over 人 and
+/// 个百分点 over 个, and a lookup compares only the few units that can match.
+static UNITS_BY_FIRST_CHAR: LazyLock<HashMap<char, Vec<&'static Unit>>> = LazyLock::new(|| {
+    let mut by_first: HashMap<char, Vec<&Unit>> = HashMap::new();
+    for unit in UNITS {
+        let first = unit.text.chars().next().expect("units are not empty");
+        by_first.entry(first).or_default().push(unit);
+    }
+    for bucket in by_first.values_mut() {
+        bucket.sort_by_key(|u| std::cmp::Reverse(u.text.len()));
+    }
+    by_first
 });
+
+/// `s.ends_with(w)`, comparing the last byte first: most candidates fail there, without a
+/// `memcmp` call (this runs for every word list on every number).
+pub(super) fn ends_with_word(s: &str, w: &str) -> bool {
+    s.as_bytes().last() == w.as_bytes().last() && s.ends_with(w)
+}
 
 /// The unit written at the start of `rest`, if any, and whether its guard words rule it out.
 /// Returns `None` when nothing matches; `Some(Err(()))` when a unit matched but is the start of
 /// another word (then the number is no fact at all: falling back to a shorter unit would be a
 /// guess).
 pub(super) fn unit_at(rest: &str) -> Option<Result<&'static Unit, ()>> {
-    let unit = UNITS_LONGEST_FIRST
+    let first = rest.chars().next()?;
+    let unit = UNITS_BY_FIRST_CHAR
+        .get(&first)?
         .iter()
         .find(|u| rest.starts_with(u.text))?;
     let after = &rest[unit.text.len()..];
@@ -356,6 +372,11 @@ pub(super) const MONEY_NOUNS: &[&str] = &[
     "支出",
     "预算",
     "标的额",
+    "投资额",
+    "营业额",
+    "交易额",
+    "涉案额",
+    "总额",
     "奖金",
     "资产",
     "债务",
@@ -376,6 +397,7 @@ pub(super) const CHANGE_WORDS: &[&str] = &[
     "降低",
     "增加",
     "缩短",
+    "压缩",
     "下滑",
     "回落",
     "增幅",
@@ -389,3 +411,17 @@ pub(super) const TARGET_WORDS: &[&str] = &["力争", "争取", "目标", "预计
 
 /// Words after which a number is a rank, not a count (排名第3 is caught by 第 already).
 pub(super) const RANK_WORDS: &[&str] = &["排名", "名列", "位列", "位居", "排第", "排在"];
+
+/// Averages written before the number: 人均办案12件 is 12 per person, not 12 in all.
+pub(super) const AVERAGE_MARKERS: &[&str] = &["人均", "户均", "平均每人", "平均每户"];
+
+/// `每` + a scale + a population (每千人, 每万人, 每百户): the per part of a density.
+pub(super) fn per_population(context: &str) -> Option<&str> {
+    let at = context.find('每')?;
+    let rest = &context[at..];
+    let mut chars = rest.char_indices().skip(1);
+    let (_, scale) = chars.next()?;
+    let (i, population) = chars.next()?;
+    (matches!(scale, '十' | '百' | '千' | '万') && matches!(population, '人' | '户' | '名'))
+        .then(|| &rest[..i + population.len_utf8()])
+}

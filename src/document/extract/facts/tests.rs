@@ -141,6 +141,22 @@ fn per_denominator_after_a_slash() {
 }
 
 #[test]
+fn per_from_averages_and_densities() {
+    let f = one("执法人员人均办案12件。");
+    assert_eq!((f.value, f.per.as_deref()), (12.0, Some("人均")));
+    let f = one("每万人拥有律师3.5名");
+    assert_eq!(
+        (f.value, f.unit.as_deref(), f.per.as_deref()),
+        (3.5, Some("名"), Some("每万人"))
+    );
+    let f = one("培训时长不少于40学时/人。");
+    assert_eq!(f.per.as_deref(), Some("人"));
+    assert_eq!(one("开展执法检查1次/月").per.as_deref(), Some("月"));
+    assert_eq!(one("每名执法人员培训40学时").per, None);
+    assert_eq!(one("共有执法人员47名").per, None);
+}
+
+#[test]
 fn implicit_unit_from_the_noun() {
     let f = one("2021年累计开展活动,普及人数超过4.2万。");
     assert_eq!(f.value, 42000.0);
@@ -178,6 +194,15 @@ fn money_without_a_unit() {
 }
 
 #[test]
+fn money_nouns_ending_in_e() {
+    let f = one("完成投资额1.6亿。");
+    assert_eq!(
+        (f.value, f.unit, f.unit_missing),
+        (160_000_000.0, None, true)
+    );
+}
+
+#[test]
 fn a_bare_number_without_a_telling_noun_is_no_fact() {
     none("本单位编号为540。");
     none("群众满意度调查结果为98。");
@@ -190,6 +215,10 @@ fn kinds() {
     assert_eq!(one("处罚金额合计140905元").kind.as_deref(), Some("amount"));
     assert_eq!(one("新增绿地12亩").kind.as_deref(), Some("area"));
     assert_eq!(one("较去年下降15%").kind.as_deref(), Some("change"));
+    assert_eq!(
+        one("平均办理时限压缩60%以上").kind.as_deref(),
+        Some("change")
+    );
     assert_eq!(one("同比增长12.5%").kind.as_deref(), Some("change"));
     assert_eq!(one("较上年减少12件").kind.as_deref(), Some("change"));
     assert_eq!(one("办结率提升至98%").kind.as_deref(), Some("ratio"));
@@ -499,4 +528,13 @@ fn paragraphs_without_digits_and_empty_input() {
     none("");
     none("全面推进依法行政，加强法治政府建设。");
     none("1");
+}
+
+#[test]
+fn value_text_only_when_the_written_number_differs() {
+    assert_eq!(one("增长0.5%").value_text, None);
+    assert_eq!(one("增长1.50%").value_text.as_deref(), Some("1.50"));
+    assert_eq!(one("共05件").value_text.as_deref(), Some("05"));
+    assert_eq!(one("共10件").value_text, None);
+    assert_eq!(one("共3万人").value_text.as_deref(), Some("3万"));
 }
