@@ -28,7 +28,7 @@ fn main() {
             let st = structure::structure(&nm);
             let c = s.elapsed().as_secs_f64();
             let s = Instant::now();
-            let r = extract::extract(&nm, &st);
+            let r = extract::extract(nm, &st);
             let d = s.elapsed().as_secs_f64();
             let s = Instant::now();
             let _ = serde_json::to_string(&r).unwrap();

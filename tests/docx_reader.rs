@@ -613,7 +613,7 @@ fn core_properties_are_read() {
 fn corpus() -> std::path::PathBuf {
     std::env::var_os("DOCINGEST_CORPUS")
         .map(Into::into)
-        .unwrap_or_else(|| "/work/shared/corpus".into())
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus").into())
 }
 
 /// What a Word rendition and its text original share once formatting-only differences are

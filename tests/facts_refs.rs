@@ -1,5 +1,5 @@
 //! Legal references of the seed reports: every 《》 title once, in order of first appearance.
-//! The corpus is read from `$DOCINGEST_CORPUS` (default `/work/shared/corpus`).
+//! The corpus is read from `$DOCINGEST_CORPUS` (default `../shared/corpus` next to the repository).
 
 use docingest::document::extract::refs::legal_references;
 use std::path::PathBuf;
@@ -7,7 +7,7 @@ use std::path::PathBuf;
 fn seed(name: &str) -> String {
     let dir = std::env::var_os("DOCINGEST_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"));
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus")));
     let path = dir.join("seeds").join(name);
     std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (set DOCINGEST_CORPUS)", path.display()))

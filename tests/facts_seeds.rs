@@ -7,7 +7,7 @@
 //! (`facts_complete`), so there nothing else may be found. Extras of the other seeds are printed
 //! (`cargo test --test facts_seeds -- --nocapture`) for review.
 //!
-//! The corpus is read from `$DOCINGEST_CORPUS` (default `/work/shared/corpus`).
+//! The corpus is read from `$DOCINGEST_CORPUS` (default `../shared/corpus` next to the repository).
 
 use docingest::document::extract::facts::facts_in;
 use docingest::document::result::Fact;
@@ -18,7 +18,7 @@ use unicode_normalization::UnicodeNormalization;
 fn corpus() -> PathBuf {
     let dir = std::env::var_os("DOCINGEST_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"));
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus")));
     assert!(
         dir.join("seeds-expected.json").is_file(),
         "seed corpus not found in {} (set DOCINGEST_CORPUS)",

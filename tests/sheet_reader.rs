@@ -39,7 +39,11 @@ fn fact_summary(f: &Fact) -> (f64, Option<&str>, &str, Option<&str>, Option<&str
 
 #[test]
 fn corpus_indicator_workbook_gives_its_tables_and_facts() {
-    let bytes = std::fs::read("/work/shared/corpus/variants/003_indicators.xlsx").unwrap();
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/variants/003_indicators.xlsx"
+    ))
+    .unwrap();
     let doc = read(&bytes, Format::Xlsx);
 
     assert_eq!(doc.tables.len(), 2);
@@ -112,7 +116,11 @@ fn corpus_indicator_workbook_gives_its_tables_and_facts() {
 
 #[test]
 fn corpus_workbook_passes_through_the_whole_pipeline() {
-    let bytes = std::fs::read("/work/shared/corpus/variants/003_indicators.xlsx").unwrap();
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/variants/003_indicators.xlsx"
+    ))
+    .unwrap();
     let result = document::parse(
         &Input {
             bytes: &bytes,

@@ -84,7 +84,7 @@ fn parse_inner(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseE
     let raw = readers::read(format, bytes, limits)?;
     let normalized = normalize::normalize(raw, limits);
     let structured = structure::structure(&normalized);
-    let mut result = extract::extract(&normalized, &structured);
+    let mut result = extract::extract(normalized, &structured);
     result.document_id = document_id(bytes);
     result.source.uri = input.uri.clone();
     result.source.size = bytes.len() as u64;

@@ -20,7 +20,15 @@ use super::structure::Structured;
 const WRITTEN_LABELS: &[&str] = &["成文时间", "成文日期"];
 const PUBLISHED_LABELS: &[&str] = &["发文时间", "发布时间", "发布日期"];
 
-pub fn extract(n: &Normalized, s: &Structured) -> ParseResult {
+/// Takes the document by value so that tables (which can hold millions of cells) move into the
+/// result instead of being copied.
+pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
+    let tables = std::mem::take(&mut n.doc.tables);
+    let reader_facts = std::mem::take(&mut n.doc.facts);
+    let supplementary = n.doc.supplementary.take();
+    let core_properties = n.doc.core_properties.take();
+    let warnings = std::mem::take(&mut n.doc.warnings);
+    let n = &n;
     let doc = &n.doc;
     let blocks = &doc.blocks;
     let web = &n.web;
@@ -142,7 +150,7 @@ pub fn extract(n: &Normalized, s: &Structured) -> ParseResult {
             facts.push(f);
         }
     }
-    facts.extend(doc.facts.iter().cloned());
+    facts.extend(reader_facts);
 
     ParseResult {
         schema_version: SCHEMA_VERSION,
@@ -173,16 +181,16 @@ pub fn extract(n: &Normalized, s: &Structured) -> ParseResult {
             addressee: el.addressee.clone(),
             gbt9704: el.gbt.clone(),
             web_metadata: web.clone(),
-            core_properties: doc.core_properties.clone(),
+            core_properties,
         },
         sections,
         compliance,
         facts,
-        tables: doc.tables.clone(),
+        tables,
         legal_references: refs::legal_references(&text),
-        supplementary: doc.supplementary.clone(),
+        supplementary,
         text,
-        warnings: doc.warnings.clone(),
+        warnings,
         parser: ParserInfo::default(),
     }
 }
