@@ -6,6 +6,15 @@
 //!   decoding, the format readers, normalization, the section tree and extraction. No async,
 //!   no network, no broker: `docingest parse` and the fuzzers run it directly.
 //! - [`cli`]: one module per subcommand; `main.rs` only parses arguments and dispatches.
+//! - [`config`]: typed [`config::Settings`], layered `config/default.toml` -> `DOCINGEST_CONFIG`
+//!   file -> `DOCINGEST_<SECTION>__<KEY>` variables; secrets redacted.
+//! - [`telemetry`]: the JSON log subscriber, installed once.
+//! - [`worker`]: the moving side. [`worker::job`] turns deliveries into typed jobs at the edge,
+//!   [`worker::storage`] fetches inputs (fs or S3), [`worker::process`] is the one step
+//!   (`process_one`: fetch, parse on a blocking thread, publish the result with a confirm),
+//!   [`worker::disposition`] is the one place that chooses ack / retry / dead-letter,
+//!   [`worker::amqp`] holds the topology, the confirmed publisher and the header names, and
+//!   [`worker::run`] is the consume loop with bounded concurrency and a clean drain.
 //! - [`dlq`]: the dead-letter queue tools: read dead letters without disturbing them, filter,
 //!   replay at a bounded rate with publisher confirms, purge.
 //!
@@ -13,5 +22,8 @@
 //! bytes and messages around it.
 
 pub mod cli;
+pub mod config;
 pub mod dlq;
 pub mod document;
+pub mod telemetry;
+pub mod worker;
