@@ -1,7 +1,12 @@
 //! Command-line interface: one module per subcommand (CONTRACT §1).
 
+pub mod config;
 pub mod parse;
+pub mod results;
 pub mod schema;
+pub mod submit;
+pub mod topology;
+pub mod worker;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -23,11 +28,26 @@ pub enum Command {
     Parse(parse::ParseArgs),
     /// Print the JSON Schema of the result.
     Schema,
+    /// Consume jobs from RabbitMQ, fetch, parse, publish results; drain on SIGTERM/SIGINT.
+    Worker(worker::WorkerArgs),
+    /// Upload files to storage and publish one job per file.
+    Submit(submit::SubmitArgs),
+    /// Declare the exchanges, queues and bindings, then exit.
+    Topology,
+    /// Inspect the layered configuration.
+    Config(config::ConfigArgs),
+    /// Print results waiting in amqp.results_queue.
+    Results(results::ResultsArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Parse(args) => parse::run(args),
         Command::Schema => schema::run(),
+        Command::Worker(args) => worker::run(args),
+        Command::Submit(args) => submit::run(args),
+        Command::Topology => topology::run(),
+        Command::Config(args) => config::run(args),
+        Command::Results(args) => results::run(args),
     }
 }

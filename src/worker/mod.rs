@@ -1,4 +1,31 @@
-//! The moving side: consume jobs, fetch, parse, publish.
+//! The moving side: consume jobs from RabbitMQ, fetch inputs from object storage, parse them
+//! with [`crate::document::parse`] on blocking threads, publish results with confirms, and
+//! retry or dead-letter what fails. Nothing here interprets documents.
+//!
+//! - [`job`]: delivery -> typed jobs (the edge; S3 events included)
+//! - [`storage`]: the fs and s3 backends behind one trait, with allowlist and size checks
+//! - [`process`]: `process_one(job, ctx, deps) -> Outcome`, the single step
+//! - [`disposition`]: `decide(outcome, attempts) -> Action`, the single policy
+//! - [`amqp`]: topology, confirmed publisher, per-delivery handling, header names
+//! - [`run`]: the consume loop, recovery and the drain
+//! - [`health`], [`metrics`], [`events`]: operations
+
+pub mod amqp;
 pub mod disposition;
+pub mod events;
+pub mod health;
 pub mod job;
+pub mod metrics;
+pub mod process;
+pub mod run;
 pub mod storage;
+
+pub use run::{Worker, WorkerError};
+
+/// The multi-threaded runtime every async subcommand runs on.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("docingest")
+        .build()
+}

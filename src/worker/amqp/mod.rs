@@ -1,0 +1,59 @@
+//! Everything that speaks AMQP: the topology, the confirmed publisher, the header names, and
+//! connecting.
+//!
+//! Connections are opened with lapin's automatic recovery: after a dropped connection (a
+//! broker restart, `rabbitmqctl close_all_connections`) lapin reconnects and replays channels,
+//! QoS, confirm mode and consumers, and the worker waits for that with
+//! `Channel::wait_for_recovery`. Deliveries received before the drop cannot be acked any more
+//! (their ackers are poisoned and an ack is a no-op); the broker redelivers them.
+
+pub mod consumer;
+pub mod headers;
+pub mod publisher;
+pub mod topology;
+
+use crate::config::AmqpUrl;
+use crate::worker::disposition::{Classify, ErrorClass};
+use lapin::{Connection, ConnectionProperties};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum AmqpError {
+    #[error("cannot connect to the broker at {url}: {source}")]
+    Connect { url: String, source: lapin::Error },
+    /// A declaration the broker refused, e.g. a queue that exists with other arguments.
+    #[error("declaring {what}: {source}")]
+    Declare { what: String, source: lapin::Error },
+    #[error("broker: {0}")]
+    Broker(#[from] lapin::Error),
+}
+
+impl Classify for AmqpError {
+    fn class(&self) -> ErrorClass {
+        match self {
+            AmqpError::Declare { .. } => ErrorClass::Permanent,
+            AmqpError::Connect { .. } | AmqpError::Broker(_) => ErrorClass::Transient,
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            AmqpError::Connect { .. } => "broker_unreachable",
+            AmqpError::Declare { .. } => "topology_conflict",
+            AmqpError::Broker(_) => "broker_error",
+        }
+    }
+}
+
+/// Open a connection with automatic recovery, named so `rabbitmqctl list_connections` shows
+/// which process holds it.
+pub async fn connect(url: &AmqpUrl, name: &str) -> Result<Connection, AmqpError> {
+    let props = ConnectionProperties::default()
+        .with_connection_name(name.into())
+        .enable_auto_recover();
+    Connection::connect(url.expose(), props)
+        .await
+        .map_err(|source| AmqpError::Connect {
+            url: url.redacted(),
+            source,
+        })
+}

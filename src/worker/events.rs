@@ -1,0 +1,168 @@
+//! What the worker reports about itself. Each event is a small struct whose `emit` writes the
+//! log line and updates the metrics, so a log and its counter can never disagree (vector's
+//! internal-event pattern). Fields such as `job_id` and `document_id` come from the enclosing
+//! job span, not from the events.
+
+use super::metrics::Metrics;
+use std::time::Duration;
+use tracing::{debug, error, info, warn};
+
+pub struct ResultPublished<'a> {
+    pub document_id: &'a str,
+    pub input_bytes: u64,
+    pub result_bytes: u64,
+    pub claim_check: bool,
+}
+
+impl ResultPublished<'_> {
+    pub fn emit(&self, m: &Metrics) {
+        info!(
+            input_bytes = self.input_bytes,
+            result_bytes = self.result_bytes,
+            claim_check = self.claim_check,
+            "result published"
+        );
+        m.job("published");
+        m.bytes(self.input_bytes, self.result_bytes);
+        if self.claim_check {
+            m.claim_check();
+        }
+    }
+}
+
+pub struct MessageIgnored<'a> {
+    pub reason: &'a str,
+}
+
+impl MessageIgnored<'_> {
+    pub fn emit(&self, m: &Metrics) {
+        info!(reason = self.reason, "message ignored");
+        m.job("ignored");
+    }
+}
+
+pub struct EventFannedOut {
+    pub jobs: usize,
+}
+
+impl EventFannedOut {
+    pub fn emit(&self, m: &Metrics) {
+        info!(jobs = self.jobs, "S3 event split into one job per record");
+        m.job("fanned_out");
+    }
+}
+
+pub struct RetryScheduled<'a> {
+    pub code: &'static str,
+    pub message: &'a str,
+    pub attempts: u32,
+    pub delay_ms: u64,
+}
+
+impl RetryScheduled<'_> {
+    pub fn emit(&self, m: &Metrics) {
+        warn!(
+            error_code = self.code,
+            error = self.message,
+            attempts = self.attempts,
+            delay_ms = self.delay_ms,
+            "transient failure, retry scheduled"
+        );
+        m.job("retried");
+        m.retry(self.code);
+    }
+}
+
+pub struct DeadLettered<'a> {
+    pub kind: &'static str,
+    pub code: &'static str,
+    pub message: &'a str,
+    pub attempts: u32,
+}
+
+impl DeadLettered<'_> {
+    pub fn emit(&self, m: &Metrics) {
+        error!(
+            kind = self.kind,
+            error_code = self.code,
+            error = self.message,
+            attempts = self.attempts,
+            "dead-lettered"
+        );
+        m.job("dead_lettered");
+        m.dead_letter(self.kind, self.code);
+    }
+}
+
+/// The retry copy or dead letter could not be published: the input is put back on the queue
+/// after a pause instead of being acked.
+pub struct DispositionFailed<'a> {
+    pub action: &'static str,
+    pub error: &'a str,
+}
+
+impl DispositionFailed<'_> {
+    pub fn emit(&self, m: &Metrics) {
+        error!(
+            action = self.action,
+            error = self.error,
+            "could not publish the disposition; requeueing the delivery"
+        );
+        m.job("requeued");
+    }
+}
+
+pub struct AckLost<'a> {
+    pub reason: &'a str,
+}
+
+impl AckLost<'_> {
+    pub fn emit(&self, m: &Metrics) {
+        warn!(
+            reason = self.reason,
+            "ack not sent (channel closed); the broker will redeliver"
+        );
+        m.ack_lost();
+    }
+}
+
+pub struct DeliveryFinished {
+    pub elapsed: Duration,
+}
+
+impl DeliveryFinished {
+    pub fn emit(&self, m: &Metrics) {
+        debug!(
+            elapsed_ms = self.elapsed.as_secs_f64() * 1000.0,
+            "delivery finished"
+        );
+        m.observe(self.elapsed);
+    }
+}
+
+pub struct BrokerConnected<'a> {
+    pub url: &'a str,
+    pub recovered: bool,
+}
+
+impl BrokerConnected<'_> {
+    pub fn emit(&self, m: &Metrics) {
+        info!(
+            url = self.url,
+            recovered = self.recovered,
+            "connected to the broker, consuming"
+        );
+        m.broker_connected();
+    }
+}
+
+pub struct BrokerConnectionLost<'a> {
+    pub error: &'a str,
+}
+
+impl BrokerConnectionLost<'_> {
+    pub fn emit(&self, m: &Metrics) {
+        warn!(error = self.error, "broker connection lost");
+        m.broker_disconnected();
+    }
+}

@@ -1,0 +1,355 @@
+//! The one step: `process_one(job, ctx, deps) -> Outcome`. Fetch the object, parse it on a
+//! blocking thread, publish the result and wait for the broker's confirm.
+//!
+//! This function never touches the delivery: it does not ack, retry or dead-letter. It only
+//! says how the job went, and [`super::disposition::decide`] turns that into the broker
+//! action. That keeps "ack after confirm" in one place: an `Outcome::Published` exists only
+//! once the result publish is confirmed.
+//!
+//! Results larger than `worker.max_inline_bytes` are written to storage under
+//! `storage.results_prefix` + the document's hash, and the message carries a [`ClaimCheck`]
+//! pointer instead, with header `docingest-claim-check: true`.
+
+use crate::document::{self, Input, Limits, ParseError, ParseResult};
+use crate::worker::amqp::headers;
+use crate::worker::amqp::publisher::{Outgoing, PublishError, Publisher};
+use crate::worker::disposition::{Classify, ErrorClass, Failure, Outcome};
+use crate::worker::events;
+use crate::worker::job::{BucketName, Job, JobMessage, ObjectKey};
+use crate::worker::metrics::Metrics;
+use crate::worker::storage::{Storage, StorageError};
+use lapin::types::FieldTable;
+use lapin::BasicProperties;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use thiserror::Error;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// What one job step needs from the outside world. One per broker session.
+pub struct Deps {
+    pub storage: Storage,
+    pub publisher: Publisher,
+    pub metrics: Arc<Metrics>,
+    pub limits: Limits,
+    pub results_exchange: String,
+    pub results_routing_key: String,
+    pub jobs_exchange: String,
+    pub jobs_routing_key: String,
+    pub max_inline_bytes: usize,
+    pub results_bucket: BucketName,
+    pub results_prefix: String,
+}
+
+/// What the delivery tells about this attempt.
+#[derive(Debug, Clone)]
+pub struct JobContext {
+    /// 1-based: failed attempts before this one, plus one.
+    pub attempt: u32,
+    pub received_at: OffsetDateTime,
+    pub traceparent: Option<String>,
+}
+
+#[derive(Debug, Error)]
+pub enum ProcessError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    #[error("publishing the result: {0}")]
+    Publish(#[from] PublishError),
+    #[error("writing the claim-checked result: {0}")]
+    ClaimCheck(StorageError),
+    #[error("result could not be serialized: {0}")]
+    Serialize(String),
+}
+
+impl Classify for ProcessError {
+    fn class(&self) -> ErrorClass {
+        match self {
+            ProcessError::Storage(e) => e.class(),
+            ProcessError::Parse(e) => Classify::class(e),
+            ProcessError::Publish(e) => e.class(),
+            // A claim-check write failing is about our results bucket, not the job: retry it,
+            // whatever the storage said, so a misconfigured results bucket does not
+            // dead-letter good documents one by one without a retry.
+            ProcessError::ClaimCheck(_) => ErrorClass::Transient,
+            ProcessError::Serialize(_) => ErrorClass::Permanent,
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            ProcessError::Storage(e) => e.code(),
+            ProcessError::Parse(e) => Classify::code(e),
+            ProcessError::Publish(e) => e.code(),
+            ProcessError::ClaimCheck(_) => "claim_check_failed",
+            ProcessError::Serialize(_) => "serialize_failed",
+        }
+    }
+}
+
+/// The body of a published result: CONTRACT §2 plus the job's fields.
+#[derive(Debug, Serialize)]
+pub struct PublishedResult<'a> {
+    #[serde(flatten)]
+    pub result: &'a ParseResult,
+    pub job_id: &'a str,
+    pub submission_id: Option<&'a str>,
+    pub attempt: u32,
+    /// RFC 3339, when the worker received the delivery that produced this result.
+    pub received_at: String,
+}
+
+/// The body published instead of a result larger than `worker.max_inline_bytes`:
+/// `{"schema_version":1,"document_id":…,"job_id":…,"submission_id":…,"attempt":…,
+/// "received_at":…,"result_ref":{"bucket":…,"key":…,"size":…}}`. The object at
+/// `result_ref` is the full result JSON, byte for byte what would have been inlined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimCheck {
+    pub schema_version: u32,
+    pub document_id: String,
+    pub job_id: String,
+    pub submission_id: Option<String>,
+    pub attempt: u32,
+    pub received_at: String,
+    pub result_ref: ResultRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultRef {
+    pub bucket: String,
+    pub key: String,
+    pub size: u64,
+}
+
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+/// Fetch, parse, publish, confirm. See the module header.
+pub async fn process_one(job: &Job, ctx: &JobContext, deps: &Deps) -> Outcome {
+    match try_process(job, ctx, deps).await {
+        Ok(outcome) => outcome,
+        Err(e) => Outcome::Failed(Failure::from_error(&e)),
+    }
+}
+
+async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome, ProcessError> {
+    let object = deps
+        .storage
+        .fetch(&job.bucket, &job.key, job.version_id.as_deref())
+        .await?;
+    let input_bytes = object.bytes.len() as u64;
+    let uri = deps.storage.uri(&job.bucket, &job.key);
+    let name = job.key.as_str().to_string();
+    let limits = deps.limits.clone();
+    let bytes = object.bytes;
+    // Parsing is CPU-bound and synchronous: keep it off the async workers.
+    let (document_id, parsed) = tokio::task::spawn_blocking(move || {
+        let id = document::document_id(&bytes);
+        let input = Input {
+            bytes: &bytes,
+            name: Some(&name),
+            uri,
+        };
+        (id, document::parse(&input, &limits))
+    })
+    .await
+    .map_err(|e| ParseError::Internal(format!("parser task failed: {e}")))?;
+    tracing::Span::current().record("document_id", document_id.as_str());
+    let mut result = parsed?;
+    result.source.bucket = Some(job.bucket.to_string());
+    result.source.key = Some(job.key.to_string());
+    result.source.version_id = job.version_id.clone().or(object.version_id);
+    result.source.etag = job.etag.clone().or(object.etag);
+
+    let received_at = rfc3339(ctx.received_at);
+    let body = serde_json::to_vec(&PublishedResult {
+        result: &result,
+        job_id: &job.job_id,
+        submission_id: job.submission_id.as_deref(),
+        attempt: ctx.attempt,
+        received_at: received_at.clone(),
+    })
+    .map_err(|e| ProcessError::Serialize(e.to_string()))?;
+    let result_bytes = body.len() as u64;
+
+    let mut hdrs = FieldTable::default();
+    headers::set_str(&mut hdrs, headers::JOB_ID, job.job_id.as_str());
+    if let Some(tp) = &ctx.traceparent {
+        headers::set_str(&mut hdrs, headers::TRACEPARENT, tp.as_str());
+    }
+    let claim_check = body.len() > deps.max_inline_bytes;
+    let body = if claim_check {
+        let key = claim_check_key(&deps.results_prefix, &result.document_id, &job.job_id)
+            .map_err(|e| ProcessError::ClaimCheck(StorageError::Config(e.to_string())))?;
+        deps.storage
+            .put(&deps.results_bucket, &key, body, "application/json")
+            .await
+            .map_err(ProcessError::ClaimCheck)?;
+        headers::set_bool(&mut hdrs, headers::CLAIM_CHECK, true);
+        serde_json::to_vec(&ClaimCheck {
+            schema_version: document::result::SCHEMA_VERSION,
+            document_id: result.document_id.clone(),
+            job_id: job.job_id.clone(),
+            submission_id: job.submission_id.clone(),
+            attempt: ctx.attempt,
+            received_at,
+            result_ref: ResultRef {
+                bucket: deps.results_bucket.to_string(),
+                key: key.to_string(),
+                size: result_bytes,
+            },
+        })
+        .map_err(|e| ProcessError::Serialize(e.to_string()))?
+    } else {
+        body
+    };
+
+    let props = BasicProperties::default()
+        .with_content_type("application/json".into())
+        .with_delivery_mode(2)
+        .with_message_id(result.document_id.as_str().into())
+        .with_correlation_id(job.job_id.as_str().into())
+        .with_app_id("docingest".into())
+        .with_timestamp(OffsetDateTime::now_utc().unix_timestamp().max(0) as u64)
+        .with_headers(hdrs);
+    deps.publisher
+        .publish(Outgoing {
+            exchange: &deps.results_exchange,
+            routing_key: &deps.results_routing_key,
+            body: &body,
+            properties: props,
+        })
+        .await?;
+    events::ResultPublished {
+        document_id: &result.document_id,
+        input_bytes,
+        result_bytes,
+        claim_check,
+    }
+    .emit(&deps.metrics);
+    Ok(Outcome::Published {
+        document_id: result.document_id,
+        bytes: input_bytes,
+    })
+}
+
+/// `<prefix><hex>/<job id>.json` for `sha256:<hex>`: a redelivered job overwrites its own claim
+/// check instead of adding another, and two jobs for the same document do not overwrite each
+/// other's job fields. Characters of the job id outside `[A-Za-z0-9_-]` become `_`.
+pub fn claim_check_key(
+    prefix: &str,
+    document_id: &str,
+    job_id: &str,
+) -> Result<ObjectKey, crate::worker::job::JobError> {
+    let hex = document_id.rsplit(':').next().unwrap_or(document_id);
+    let job: String = job_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    ObjectKey::parse(&format!("{prefix}{hex}/{job}.json"))
+}
+
+/// Split a multi-record S3 event: publish one job message per record to the jobs exchange and
+/// wait for all confirms. Each record then succeeds, retries or dead-letters on its own, and
+/// the event message is acked only after every split job is safely queued.
+pub async fn fan_out(jobs: &[JobMessage], traceparent: Option<&str>, deps: &Deps) -> Outcome {
+    let bodies: Result<Vec<Vec<u8>>, _> = jobs.iter().map(serde_json::to_vec).collect();
+    let bodies = match bodies {
+        Ok(b) => b,
+        Err(e) => {
+            return Outcome::Failed(Failure::from_error(&ProcessError::Serialize(e.to_string())))
+        }
+    };
+    let msgs: Vec<Outgoing<'_>> = jobs
+        .iter()
+        .zip(&bodies)
+        .map(|(job, body)| {
+            let mut hdrs = FieldTable::default();
+            if let Some(tp) = traceparent {
+                headers::set_str(&mut hdrs, headers::TRACEPARENT, tp);
+            }
+            Outgoing {
+                exchange: &deps.jobs_exchange,
+                routing_key: &deps.jobs_routing_key,
+                body,
+                properties: job_properties(&job.job_id).with_headers(hdrs),
+            }
+        })
+        .collect();
+    match deps.publisher.publish_all(&msgs).await {
+        Ok(()) => {
+            events::EventFannedOut { jobs: jobs.len() }.emit(&deps.metrics);
+            Outcome::FannedOut(jobs.len())
+        }
+        Err(e) => Outcome::Failed(Failure::from_error(&e)),
+    }
+}
+
+/// Properties of a job message (`submit`, event fan-out).
+pub fn job_properties(job_id: &str) -> BasicProperties {
+    BasicProperties::default()
+        .with_content_type("application/json".into())
+        .with_delivery_mode(2)
+        .with_message_id(job_id.into())
+        .with_app_id("docingest".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claim_check_key_uses_the_hash() {
+        let k = claim_check_key("results/", "sha256:abcd", "j-1").unwrap();
+        assert_eq!(k.as_str(), "results/abcd/j-1.json");
+        let k = claim_check_key("results/", "sha256:abcd", "../x/y").unwrap();
+        assert_eq!(k.as_str(), "results/abcd/___x_y.json");
+    }
+
+    #[test]
+    fn published_result_flattens_the_parse_result_and_adds_job_fields() {
+        let bytes = "关于2023年法治政府建设情况的报告\n一、主要举措和成效\n正文。\n".as_bytes();
+        let result = document::parse(
+            &Input {
+                bytes,
+                name: Some("a.txt"),
+                uri: "s3://reports/a.txt".into(),
+            },
+            &Limits::default(),
+        )
+        .unwrap();
+        let v = serde_json::to_value(PublishedResult {
+            result: &result,
+            job_id: "j1",
+            submission_id: None,
+            attempt: 2,
+            received_at: rfc3339(OffsetDateTime::UNIX_EPOCH),
+        })
+        .unwrap();
+        assert_eq!(v["schema_version"], 1);
+        assert_eq!(v["document_id"], result.document_id.as_str());
+        assert_eq!(v["job_id"], "j1");
+        assert_eq!(v["attempt"], 2);
+        assert!(v["submission_id"].is_null());
+        assert_eq!(v["received_at"], "1970-01-01T00:00:00Z");
+        assert!(v["source"].is_object());
+    }
+
+    #[test]
+    fn claim_check_errors_are_transient() {
+        let e = ProcessError::ClaimCheck(StorageError::NoSuchBucket("results".into()));
+        assert_eq!(e.class(), ErrorClass::Transient);
+        assert_eq!(e.code(), "claim_check_failed");
+        let e = ProcessError::Storage(StorageError::NoSuchBucket("reports".into()));
+        assert_eq!(e.class(), ErrorClass::Permanent);
+    }
+}
