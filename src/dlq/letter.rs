@@ -13,19 +13,18 @@ use std::time::{Duration, SystemTime};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-/// Header names written by the worker when it dead-letters a job (CONTRACT §4), and by replay.
+/// Header names: the worker's (one definition, in `worker::amqp::headers`), plus replay's own.
 pub mod names {
-    pub const ERROR_KIND: &str = "docingest-error-kind";
-    pub const ERROR_CODE: &str = "docingest-error-code";
-    pub const ERROR_MESSAGE: &str = "docingest-error-message";
-    pub const ATTEMPTS: &str = "docingest-attempts";
-    pub const FIRST_FAILED_AT: &str = "docingest-first-failed-at";
-    pub const FAILED_AT: &str = "docingest-failed-at";
-    pub const JOB_ID: &str = "docingest-job-id";
-    pub const BUCKET: &str = "docingest-bucket";
-    pub const KEY: &str = "docingest-key";
-    pub const ORIGINAL_EXCHANGE: &str = "docingest-original-exchange";
-    pub const ORIGINAL_ROUTING_KEY: &str = "docingest-original-routing-key";
+    use crate::worker::amqp::headers as w;
+    pub const ERROR_KIND: &str = w::ERROR_KIND;
+    pub const ERROR_CODE: &str = w::ERROR_CODE;
+    pub const ERROR_MESSAGE: &str = w::ERROR_MESSAGE;
+    pub const ATTEMPTS: &str = w::ATTEMPTS;
+    pub const FIRST_FAILED_AT: &str = w::FIRST_FAILED_AT;
+    pub const FAILED_AT: &str = w::FAILED_AT;
+    pub const JOB_ID: &str = w::JOB_ID;
+    pub const BUCKET: &str = w::BUCKET;
+    pub const KEY: &str = w::KEY;
     /// Set by `dlq replay`: when the message last left the DLQ, and how many times it has.
     pub const REPLAYED_AT: &str = "docingest-replayed-at";
     pub const REPLAY_COUNT: &str = "docingest-replay-count";

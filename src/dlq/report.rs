@@ -30,6 +30,8 @@ pub struct Group {
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
     total: u64,
+    /// Letters in the queue, when more than were read (a scan reads at most `MAX_SCAN`).
+    queue_len: Option<u64>,
     groups: BTreeMap<(Kind, Option<String>), GroupAcc>,
 }
 
@@ -58,6 +60,11 @@ impl Summary {
         self.total
     }
 
+    /// Records how many letters the queue held; shown when that is more than were read.
+    pub fn set_queue_len(&mut self, n: u64) {
+        self.queue_len = (n > self.total).then_some(n);
+    }
+
     /// Largest group first; ties in kind, then code order, so the output is stable.
     pub fn groups(&self, now: OffsetDateTime) -> Vec<Group> {
         let age = |t: Option<OffsetDateTime>| {
@@ -84,6 +91,7 @@ impl Summary {
         json!({
             "queue": queue,
             "total": self.total,
+            "queue_len": self.queue_len.unwrap_or(self.total),
             "groups": self.groups(now),
         })
     }
@@ -406,6 +414,22 @@ mod tests {
             Summary::default().to_table("q", at("2025-06-01T12:00:00Z")),
             "q: 0 dead letters\n"
         );
+    }
+
+    #[test]
+    fn a_queue_longer_than_one_scan_says_so() {
+        let mut s = sample();
+        s.set_queue_len(5);
+        assert!(s
+            .to_table("q", at("2025-06-01T12:00:00Z"))
+            .starts_with("q: 5 dead letters\n"));
+        s.set_queue_len(70_000);
+        let now = at("2025-06-01T12:00:00Z");
+        assert!(s
+            .to_table("q", now)
+            .starts_with("q: 70000 dead letters, the first 5 read\n"));
+        assert_eq!(s.to_json("q", now)["queue_len"], 70_000);
+        assert_eq!(s.to_json("q", now)["total"], 5);
     }
 
     #[test]
