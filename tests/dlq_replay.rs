@@ -675,7 +675,7 @@ async fn scans_read_no_further_than_the_queue_held_when_they_started() {
     // A second DLQ command cannot read (and so cannot disturb) the queue meanwhile.
     let out = run(&env, &["list"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("another client consumes it"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another `docingest dlq` command"));
     let mut read = vec![first];
     while let Some(h) = scan.next().await.unwrap() {
         read.push(h);

@@ -363,8 +363,10 @@ impl Lines {
         let bar = if std::io::stderr().is_terminal() {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(
-                ProgressStyle::with_template("{spinner} {pos} read, {msg} {elapsed_precise}")
-                    .expect("static template"),
+                ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} read {elapsed_precise} {wide_msg}",
+                )
+                .expect("static template"),
             );
             bar
         } else {
@@ -377,6 +379,7 @@ impl Lines {
 impl Observer for Lines {
     fn step(&mut self, step: Step<'_>) {
         match step {
+            Step::Started { letters } => self.bar.set_length(letters),
             Step::Read => self.bar.inc(1),
             Step::Done(dl) => {
                 self.bar

@@ -21,8 +21,11 @@
 //! - a consumer whose prefetch is smaller than the queue: every ack makes room for one more
 //!   delivery, and a letter in flight when the channel closes is returned to the *tail*.
 //!
-//! The consumer is exclusive, so two DLQ commands cannot interleave on one queue; the second
-//! fails at once and changes nothing.
+//! Two DLQ commands on one queue would each hold part of it and return their parts in
+//! whichever order they finish, so a scan first takes a lock: it declares the exclusive queue
+//! `<dlq>.docingest-dlq-lock`, which the broker lets only one connection own and deletes when
+//! that connection ends, however it ends. A second command fails at once and changes nothing.
+//! The consumer is exclusive too, which keeps out consumers that are not DLQ commands.
 //!
 //! # Limits
 //!
@@ -78,7 +81,7 @@ pub enum BrokerError {
         exchange: String,
         cause: lapin::Error,
     },
-    #[error("cannot read dead-letter queue {queue:?}: another client consumes it (another `docingest dlq` command?) ({cause})")]
+    #[error("cannot read dead-letter queue {queue:?}: another `docingest dlq` command (or another consumer) is using it ({cause})")]
     InUse { queue: String, cause: lapin::Error },
     #[error("the broker refused to remove a dead letter ({0}); it stays in the queue")]
     Ack(String),
@@ -218,6 +221,22 @@ impl Scan {
     /// Counts the queue, then takes (and holds) up to [`MAX_SCAN`] of its letters.
     pub async fn open(conn: &Connection, queue: &str) -> Result<Scan, BrokerError> {
         let channel = conn.create_channel().await?;
+        let in_use = |cause| BrokerError::InUse {
+            queue: queue.to_string(),
+            cause,
+        };
+        channel
+            .queue_declare(
+                lock_name(queue).as_str().into(),
+                QueueDeclareOptions {
+                    exclusive: true,
+                    auto_delete: true,
+                    ..QueueDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .map_err(in_use)?;
         let q = channel
             .queue_declare(
                 queue.into(),
@@ -251,10 +270,7 @@ impl Scan {
                     FieldTable::default(),
                 )
                 .await
-                .map_err(|cause| BrokerError::InUse {
-                    queue: queue.to_string(),
-                    cause,
-                })?;
+                .map_err(in_use)?;
             while (pending.len() as u64) < snapshot {
                 match tokio::time::timeout(IDLE, consumer.next()).await {
                     Ok(Some(delivery)) => pending.push_back(delivery?),
@@ -310,14 +326,15 @@ impl Scan {
     }
 }
 
+/// The lock a scan holds on `queue` (see the module header).
+pub fn lock_name(queue: &str) -> String {
+    format!("{queue}.docingest-dlq-lock")
+}
+
 /// The typed view of a delivery.
 pub fn letter_from(position: u64, d: &Delivery) -> DeadLetter {
     let p = &d.properties;
-    let headers = p
-        .headers()
-        .as_ref()
-        .map(table_json)
-        .unwrap_or_else(Map::new);
+    let headers = p.headers().as_ref().map(table_json).unwrap_or_default();
     DeadLetter::from_parts(
         position,
         Properties {

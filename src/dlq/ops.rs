@@ -23,6 +23,8 @@ use time::OffsetDateTime;
 /// One step of a replay or purge, as it happens.
 #[derive(Debug)]
 pub enum Step<'a> {
+    /// The scan holds this many letters: the most this pass will read.
+    Started { letters: u64 },
     /// A letter was read (before the decision): advances a progress bar.
     Read,
     /// Matched and within `--limit`: replayed / purged, or would be in a dry run.
@@ -119,6 +121,9 @@ pub async fn process(
     observer: &mut dyn Observer,
 ) -> Result<Outcome, BrokerError> {
     let mut scan = Scan::open(conn, queue).await?;
+    observer.step(Step::Started {
+        letters: max_read.map_or(scan.snapshot(), |m| m.min(scan.snapshot())),
+    });
     let mut tally = Tally::default();
     let mut stopped = None;
     let mut pacer = Pacer::new(match &action {

@@ -83,7 +83,7 @@ impl Summary {
                 newest_age_secs: age(g.newest),
             })
             .collect();
-        out.sort_by(|a, b| b.count.cmp(&a.count));
+        out.sort_by_key(|g| std::cmp::Reverse(g.count));
         out
     }
 
@@ -118,11 +118,14 @@ impl Summary {
                 age(g.newest_age_secs),
             ]);
         }
-        let mut out = format!(
-            "{queue}: {} dead letter{}\n",
-            self.total,
-            plural(self.total)
-        );
+        let mut out = match self.queue_len {
+            Some(n) => format!("{queue}: {n} dead letters, the first {} read\n", self.total),
+            None => format!(
+                "{queue}: {} dead letter{}\n",
+                self.total,
+                plural(self.total)
+            ),
+        };
         if self.total > 0 {
             out.push_str(&table(&rows, &[false, false, true, true, true]));
         }
