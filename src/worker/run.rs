@@ -237,6 +237,7 @@ impl Worker {
             results_bucket: self.results_bucket.clone(),
             results_prefix: s.storage.results_prefix.clone(),
         });
+        self.health.set_connection(Some(conn.status().clone()));
         self.health.set_consuming(true);
         let url = s.amqp.url.redacted();
         events::BrokerConnected {
@@ -244,6 +245,11 @@ impl Worker {
             recovered: false,
         }
         .emit(&self.metrics);
+        let _watch = AbortOnDrop(tokio::spawn(watch_connection(
+            conn.events_listener(),
+            self.metrics.clone(),
+            url.clone(),
+        )));
         loop {
             let permit = tokio::select! {
                 biased;
@@ -332,6 +338,47 @@ impl Worker {
             .await;
         }
         info!("drained; exiting");
+    }
+}
+
+/// Lapin recovers a dropped connection on its own, often without the consumer stream ever
+/// seeing an error; its connection events are how the logs and metrics learn about it.
+async fn watch_connection(
+    stream: impl futures_lite::Stream<Item = lapin::Event> + Send + 'static,
+    metrics: Arc<Metrics>,
+    url: String,
+) {
+    let mut stream = std::pin::pin!(stream);
+    while let Some(event) = stream.next().await {
+        match event {
+            lapin::Event::Error(e) => events::BrokerConnectionLost {
+                error: &e.to_string(),
+            }
+            .emit(&metrics),
+            // After the first connection, `Connected` means lapin has reconnected and replayed
+            // channels, QoS, confirm mode and the consumer.
+            lapin::Event::Connected => events::BrokerConnected {
+                url: &url,
+                recovered: true,
+            }
+            .emit(&metrics),
+            // Readiness follows the connection status itself (see `Health`); these only log.
+            lapin::Event::ConnectionBlocked(reason) => {
+                warn!(reason, "the broker blocked the connection (resource alarm)");
+            }
+            lapin::Event::ConnectionUnblocked => {
+                info!("the broker unblocked the connection");
+            }
+            _ => {}
+        }
+    }
+}
+
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -340,19 +340,24 @@ impl TestEnv {
 
     /// Messages ready in `queue` (not counting unacked ones).
     pub async fn queue_len(&self, queue: &str) -> u32 {
-        let q = self
-            .channel
-            .queue_declare(
-                queue.into(),
-                QueueDeclareOptions {
-                    passive: true,
-                    ..QueueDeclareOptions::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
-        q.message_count()
+        loop {
+            let declared = self
+                .channel
+                .queue_declare(
+                    queue.into(),
+                    QueueDeclareOptions {
+                        passive: true,
+                        ..QueueDeclareOptions::default()
+                    },
+                    FieldTable::default(),
+                )
+                .await;
+            match declared {
+                Ok(q) => return q.message_count(),
+                // Tests that close connections: wait for our own connection to recover.
+                Err(e) => self.channel.wait_for_recovery(e).await.unwrap(),
+            }
+        }
     }
 
     /// Environment that makes the `docingest` binary use this test's names.
