@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{corpus, TestEnv};
+use common::{corpus_file, TestEnv};
 use docingest::document;
 use docingest::worker::job::JobMessage;
 use std::collections::{HashMap, HashSet};
@@ -86,7 +86,7 @@ impl Drop for Proc {
 async fn batch(env: &TestEnv, n: usize) -> (Vec<JobMessage>, HashMap<String, String>) {
     let mut keys = Vec::new();
     for (i, seed) in SEEDS.iter().enumerate() {
-        let bytes = std::fs::read(corpus(seed)).unwrap();
+        let bytes = std::fs::read(corpus_file(seed)).unwrap();
         let key = format!("seed-{i}.txt");
         env.put(&key, bytes.clone()).await;
         keys.push((key, document::document_id(&bytes)));

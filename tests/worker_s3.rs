@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{corpus, repo_root, s3_endpoint, Options, RunningWorker, TestEnv};
+use common::{corpus_file, repo_root, s3_endpoint, Options, RunningWorker, TestEnv};
 use docingest::document;
 use docingest::worker::amqp::headers;
 use std::process::{Child, Command, Stdio};
@@ -22,8 +22,8 @@ async fn s3_jobs_and_events_end_to_end_with_permanent_errors_dead_lettered() {
     )
     .await;
     env.settings.storage.max_object_bytes = 16 * 1024;
-    let text = std::fs::read(corpus("seeds/002_acaf490cc139cbb4.txt")).unwrap();
-    let md = std::fs::read(corpus("variants/002.md")).unwrap();
+    let text = std::fs::read(corpus_file("seeds/002_acaf490cc139cbb4.txt")).unwrap();
+    let md = std::fs::read(corpus_file("variants/002.md")).unwrap();
     let key = "2023年 报告/a+b.txt";
     env.put(key, text.clone()).await;
     env.put("notes.md", md.clone()).await;
@@ -152,7 +152,7 @@ async fn s3_outage_is_retried_until_the_server_is_back() {
     env.settings.worker.max_attempts = 20;
     env.settings.worker.retry_delays_ms = docingest::config::CommaList(vec![200, 500]);
     env.settings.storage.timeout_secs = 2;
-    let text = std::fs::read(corpus("seeds/004_3631418bac9721d6.txt")).unwrap();
+    let text = std::fs::read(corpus_file("seeds/004_3631418bac9721d6.txt")).unwrap();
     env.put("report.txt", text.clone()).await;
     let worker = RunningWorker::start(env.settings.clone()).await;
 
