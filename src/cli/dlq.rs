@@ -389,10 +389,8 @@ impl Observer for Lines {
                     self.bar.suspend(|| println!("{line}"));
                 }
             }
-            Step::Failed(dl, e) => {
-                let line = format!("failed #{}: {e}", dl.position + 1);
-                self.bar.suspend(|| eprintln!("{line}"));
-            }
+            // Reported once, as the reason the pass stopped (see `finish`).
+            Step::Failed(..) => {}
         }
     }
 }
