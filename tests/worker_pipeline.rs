@@ -494,3 +494,35 @@ async fn health_readiness_and_metrics_endpoints() {
     }
     worker.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queue_declared_with_other_arguments_stops_the_worker_naming_it() {
+    let env = TestEnv::new("topology-conflict").await;
+    let jobs_queue = env.settings.amqp.jobs_queue.clone();
+    env.channel
+        .queue_delete(jobs_queue.as_str().into(), Default::default())
+        .await
+        .unwrap();
+    // Someone declared the work queue as a plain classic queue.
+    env.channel
+        .queue_declare(
+            jobs_queue.as_str().into(),
+            lapin::options::QueueDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let worker = docingest::worker::Worker::new(env.settings.clone())
+        .await
+        .unwrap();
+    let err = worker
+        .run(std::future::pending())
+        .await
+        .expect_err("a conflicting queue is fatal");
+    let msg = err.to_string();
+    assert!(msg.contains(&jobs_queue), "{msg}");
+    assert!(msg.contains("PRECONDITION_FAILED"), "{msg}");
+}
