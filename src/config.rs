@@ -441,10 +441,17 @@ impl Settings {
                 "needs at least one delay".into(),
             ));
         }
-        if self.worker.retry_delays_ms.0.contains(&0) {
+        // x-message-ttl is a signed 32-bit integer of milliseconds (about 24.8 days).
+        if self
+            .worker
+            .retry_delays_ms
+            .0
+            .iter()
+            .any(|d| *d == 0 || *d > i32::MAX as u64)
+        {
             return Err(fail(
                 "worker.retry_delays_ms",
-                "delays must be positive".into(),
+                format!("delays must be between 1 and {} ms", i32::MAX),
             ));
         }
         if self.worker.max_inline_bytes == 0 {

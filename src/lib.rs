@@ -15,12 +15,15 @@
 //!   [`worker::disposition`] is the one place that chooses ack / retry / dead-letter,
 //!   [`worker::amqp`] holds the topology, the confirmed publisher and the header names, and
 //!   [`worker::run`] is the consume loop with bounded concurrency and a clean drain.
+//! - [`dlq`]: the dead-letter queue tools: read dead letters without disturbing them, filter,
+//!   replay at a bounded rate with publisher confirms, purge.
 //!
 //! The moving side (worker, storage, AMQP, DLQ tooling) wraps `document::parse` and only moves
 //! bytes and messages around it.
 
 pub mod cli;
 pub mod config;
+pub mod dlq;
 pub mod document;
 pub mod telemetry;
 pub mod worker;

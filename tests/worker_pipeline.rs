@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{corpus, http_get, Msg, RunningWorker, TestEnv};
+use common::{corpus_file, http_get, Msg, RunningWorker, TestEnv};
 use docingest::document::{self, Input, Limits};
 use docingest::worker::amqp::headers;
 use docingest::worker::process::ClaimCheck;
@@ -35,7 +35,7 @@ async fn every_format_ends_in_a_result_or_its_parser_error_code() {
     let mut jobs = Vec::new();
     let mut expected = HashMap::new();
     for f in files {
-        let bytes = std::fs::read(corpus(f)).unwrap();
+        let bytes = std::fs::read(corpus_file(f)).unwrap();
         let key = format!("in/{}", f.rsplit('/').next().unwrap());
         // What the parser says about these bytes today decides what the worker must publish.
         let direct = document::parse(
@@ -118,8 +118,8 @@ async fn every_format_ends_in_a_result_or_its_parser_error_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_event_messages_decode_keys_split_records_and_skip_other_events() {
     let env = TestEnv::new("s3-events").await;
-    let text = std::fs::read(corpus("seeds/001_9c76b1dea792aca4.txt")).unwrap();
-    let other = std::fs::read(corpus("seeds/002_acaf490cc139cbb4.txt")).unwrap();
+    let text = std::fs::read(corpus_file("seeds/001_9c76b1dea792aca4.txt")).unwrap();
+    let other = std::fs::read(corpus_file("seeds/002_acaf490cc139cbb4.txt")).unwrap();
     let key_one = "2023 年度/报告 a+b.txt";
     let key_two = "second report.txt";
     env.put(key_one, text.clone()).await;
@@ -212,7 +212,7 @@ async fn s3_event_messages_decode_keys_split_records_and_skip_other_events() {
 async fn poison_messages_are_dead_lettered_with_their_reason_and_the_worker_keeps_going() {
     let mut env = TestEnv::new("poison").await;
     env.settings.storage.max_object_bytes = 16 * 1024;
-    let seed = std::fs::read(corpus("seeds/000_90f5a89fff8b2d4c.txt")).unwrap();
+    let seed = std::fs::read(corpus_file("seeds/000_90f5a89fff8b2d4c.txt")).unwrap();
     env.put("good.txt", seed.clone()).await;
     env.put("big.txt", vec![b'a'; 20 * 1024]).await;
     // Bytes no reader accepts: a binary blob with a text name.
@@ -374,7 +374,7 @@ async fn unroutable_results_are_retried_through_the_tiers_then_dead_lettered_as_
     env.settings.amqp.results_queue = String::new();
     env.put(
         "a.txt",
-        std::fs::read(corpus("seeds/003_95bdc2d1cb62a6be.txt")).unwrap(),
+        std::fs::read(corpus_file("seeds/003_95bdc2d1cb62a6be.txt")).unwrap(),
     )
     .await;
     let worker = RunningWorker::start(env.settings.clone()).await;
@@ -417,7 +417,7 @@ async fn large_results_are_claim_checked_to_storage() {
     let mut env = TestEnv::new("claim-check").await;
     env.settings.worker.max_inline_bytes = 1000;
     env.settings.storage.results_prefix = "parsed/".into();
-    let bytes = std::fs::read(corpus("seeds/004_3631418bac9721d6.txt")).unwrap();
+    let bytes = std::fs::read(corpus_file("seeds/004_3631418bac9721d6.txt")).unwrap();
     env.put("big-result.txt", bytes.clone()).await;
     let worker = RunningWorker::start(env.settings.clone()).await;
     let job = env.job("big-result.txt");
@@ -463,7 +463,7 @@ async fn health_readiness_and_metrics_endpoints() {
     let env = TestEnv::new("ops").await;
     env.put(
         "a.txt",
-        std::fs::read(corpus("seeds/000_90f5a89fff8b2d4c.txt")).unwrap(),
+        std::fs::read(corpus_file("seeds/000_90f5a89fff8b2d4c.txt")).unwrap(),
     )
     .await;
     let worker = RunningWorker::start(env.settings.clone()).await;
@@ -493,4 +493,36 @@ async fn health_readiness_and_metrics_endpoints() {
         assert!(body.contains(line), "missing {line:?} in\n{body}");
     }
     worker.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queue_declared_with_other_arguments_stops_the_worker_naming_it() {
+    let env = TestEnv::new("topology-conflict").await;
+    let jobs_queue = env.settings.amqp.jobs_queue.clone();
+    env.channel
+        .queue_delete(jobs_queue.as_str().into(), Default::default())
+        .await
+        .unwrap();
+    // Someone declared the work queue as a plain classic queue.
+    env.channel
+        .queue_declare(
+            jobs_queue.as_str().into(),
+            lapin::options::QueueDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let worker = docingest::worker::Worker::new(env.settings.clone())
+        .await
+        .unwrap();
+    let err = worker
+        .run(std::future::pending())
+        .await
+        .expect_err("a conflicting queue is fatal");
+    let msg = err.to_string();
+    assert!(msg.contains(&jobs_queue), "{msg}");
+    assert!(msg.contains("PRECONDITION_FAILED"), "{msg}");
 }

@@ -1,6 +1,7 @@
 //! Command-line interface: one module per subcommand (CONTRACT §1).
 
 pub mod config;
+pub mod dlq;
 pub mod parse;
 pub mod results;
 pub mod schema;
@@ -38,6 +39,8 @@ pub enum Command {
     Config(config::ConfigArgs),
     /// Print results waiting in amqp.results_queue.
     Results(results::ResultsArgs),
+    /// Look into the dead-letter queue; replay or purge dead letters.
+    Dlq(dlq::DlqArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -49,5 +52,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Topology => topology::run(),
         Command::Config(args) => config::run(args),
         Command::Results(args) => results::run(args),
+        Command::Dlq(args) => dlq::run(args),
     }
 }

@@ -33,6 +33,9 @@ pub struct SubmitArgs {
     /// `submission_id` of every job, to find the batch's results again.
     #[arg(long)]
     pub submission_id: Option<String>,
+    /// Create the bucket first if it does not exist (S3; the fs backend creates it anyway).
+    #[arg(long)]
+    pub create_bucket: bool,
 }
 
 pub fn run(args: SubmitArgs) -> anyhow::Result<ExitCode> {
@@ -58,6 +61,9 @@ pub fn run(args: SubmitArgs) -> anyhow::Result<ExitCode> {
     let rt = crate::worker::runtime()?;
     let failed = rt.block_on(async {
         let storage = Storage::from_settings(&settings.storage).await?;
+        if args.create_bucket {
+            storage.ensure_bucket(&bucket).await?;
+        }
         let conn = amqp::connect(&settings.amqp.url, "docingest-submit").await?;
         let channel = conn.create_channel().await?;
         topology::declare(&channel, &settings.amqp, &settings.worker.retry_delays_ms.0).await?;

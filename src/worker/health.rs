@@ -8,9 +8,10 @@
 //! draining, so a load balancer or Kubernetes stops counting on it during a shutdown.
 
 use super::metrics::Metrics;
+use lapin::ConnectionStatus;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -22,15 +23,21 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_CONNECTIONS: usize = 64;
 
 /// What `/readyz` reports.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Health {
     consuming: AtomicBool,
     draining: AtomicBool,
+    /// The live state of the current connection: lapin may be reconnecting under a consumer
+    /// that never noticed, and readiness must say so while it lasts.
+    connection: Mutex<Option<ConnectionStatus>>,
 }
 
 impl Health {
     pub fn set_consuming(&self, on: bool) {
         self.consuming.store(on, Ordering::SeqCst);
+    }
+    pub fn set_connection(&self, status: Option<ConnectionStatus>) {
+        *self.connection.lock().unwrap_or_else(|p| p.into_inner()) = status;
     }
     pub fn set_draining(&self) {
         self.draining.store(true, Ordering::SeqCst);
@@ -38,11 +45,15 @@ impl Health {
     /// `Ok` when ready, else why not.
     pub fn ready(&self) -> Result<(), &'static str> {
         if self.draining.load(Ordering::SeqCst) {
-            Err("draining")
-        } else if !self.consuming.load(Ordering::SeqCst) {
-            Err("not connected to the broker")
-        } else {
-            Ok(())
+            return Err("draining");
+        }
+        if !self.consuming.load(Ordering::SeqCst) {
+            return Err("not consuming");
+        }
+        match &*self.connection.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(c) if c.blocked() => Err("connection blocked by the broker"),
+            Some(c) if !c.connected() => Err("not connected to the broker"),
+            _ => Ok(()),
         }
     }
 }

@@ -39,6 +39,9 @@ pub struct Deps {
     pub max_inline_bytes: usize,
     pub results_bucket: BucketName,
     pub results_prefix: String,
+    /// `worker.concurrency` slots, held from fetch to serialized result: bounds the inputs in
+    /// memory and the parser threads, but not the wait for the broker's confirm.
+    pub slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// What the delivery tells about this attempt.
@@ -136,6 +139,11 @@ pub async fn process_one(job: &Job, ctx: &JobContext, deps: &Deps) -> Outcome {
 }
 
 async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome, ProcessError> {
+    let slot = deps
+        .slots
+        .acquire()
+        .await
+        .expect("the slots semaphore is never closed");
     let object = deps
         .storage
         .fetch(&job.bucket, &job.key, job.version_id.as_deref())
@@ -174,6 +182,7 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
     })
     .map_err(|e| ProcessError::Serialize(e.to_string()))?;
     let result_bytes = body.len() as u64;
+    drop(slot);
 
     let mut hdrs = FieldTable::default();
     headers::set_str(&mut hdrs, headers::JOB_ID, job.job_id.as_str());

@@ -4,9 +4,11 @@
 //! 1. Connect (retrying every `amqp.reconnect_delay_secs` while the broker is unreachable),
 //!    declare the topology, open a confirm-mode publish channel and a consume channel with
 //!    `basic_qos(worker.prefetch)`.
-//! 2. Take a concurrency slot (a semaphore of `worker.concurrency` permits), then the next
-//!    delivery, and hand both to a task running [`handle_delivery`]. Deliveries beyond the
-//!    slots wait, unacked, in the prefetch buffer.
+//! 2. Hand each delivery to a task running [`handle_delivery`]. The broker never has more than
+//!    `worker.prefetch` unacked deliveries out to us, which bounds the tasks; inside them, a
+//!    semaphore of `worker.concurrency` slots bounds fetch + parse (memory and CPU), and a job
+//!    gives its slot back before it waits for the broker's confirm, so confirm latency does not
+//!    idle the parser threads.
 //! 3. A dropped connection is recovered by lapin (see [`crate::worker::amqp`]); if recovery
 //!    gives up, the session is rebuilt from step 1. Tasks of the old session finish on their
 //!    own; their acks are no-ops and the broker redelivers those messages.
@@ -130,7 +132,7 @@ impl Worker {
             let _ = stop_tx.send(true);
         });
         let s = &self.settings;
-        let semaphore = Arc::new(Semaphore::new(s.worker.concurrency));
+        let slots = Arc::new(Semaphore::new(s.worker.concurrency));
         let mut tasks: JoinSet<()> = JoinSet::new();
         let routes = Arc::new(Routes {
             retry_exchange: s.amqp.retry_exchange.clone(),
@@ -163,7 +165,7 @@ impl Worker {
                 }
             };
             match self
-                .session(&conn, &routes, &semaphore, &mut tasks, &mut stop)
+                .session(&conn, &routes, &slots, &mut tasks, &mut stop)
                 .await
             {
                 Ok(SessionEnd::Stop { channel, tag }) => {
@@ -174,7 +176,7 @@ impl Worker {
                     self.health.set_consuming(false);
                     events::BrokerConnectionLost { error: &why }.emit(&self.metrics);
                 }
-                Err(e @ AmqpError::Declare { .. }) => {
+                Err(e) if e.is_conflict() => {
                     error!(error = %e, "topology conflict; stopping");
                     break Err(WorkerError::Topology(e));
                 }
@@ -198,7 +200,7 @@ impl Worker {
         &self,
         conn: &Connection,
         routes: &Arc<Routes>,
-        semaphore: &Arc<Semaphore>,
+        slots: &Arc<Semaphore>,
         tasks: &mut JoinSet<()>,
         stop: &mut watch::Receiver<bool>,
     ) -> Result<SessionEnd, AmqpError> {
@@ -236,7 +238,9 @@ impl Worker {
             max_inline_bytes: s.worker.max_inline_bytes,
             results_bucket: self.results_bucket.clone(),
             results_prefix: s.storage.results_prefix.clone(),
+            slots: slots.clone(),
         });
+        self.health.set_connection(Some(conn.status().clone()));
         self.health.set_consuming(true);
         let url = s.amqp.url.redacted();
         events::BrokerConnected {
@@ -244,12 +248,12 @@ impl Worker {
             recovered: false,
         }
         .emit(&self.metrics);
+        let _watch = AbortOnDrop(tokio::spawn(watch_connection(
+            conn.events_listener(),
+            self.metrics.clone(),
+            url.clone(),
+        )));
         loop {
-            let permit = tokio::select! {
-                biased;
-                _ = stopped(stop) => return Ok(SessionEnd::Stop { channel, tag }),
-                p = semaphore.clone().acquire_owned() => p.expect("the semaphore is never closed"),
-            };
             let next = tokio::select! {
                 biased;
                 _ = stopped(stop) => return Ok(SessionEnd::Stop { channel, tag }),
@@ -260,14 +264,12 @@ impl Worker {
                     let (deps, routes) = (deps.clone(), routes.clone());
                     tasks.spawn(async move {
                         handle_delivery(delivery, &deps, &routes).await;
-                        drop(permit);
                     });
                     while let Some(done) = tasks.try_join_next() {
                         log_task_end(done);
                     }
                 }
                 Some(Err(e)) => {
-                    drop(permit);
                     self.health.set_consuming(false);
                     events::BrokerConnectionLost {
                         error: &e.to_string(),
@@ -332,6 +334,47 @@ impl Worker {
             .await;
         }
         info!("drained; exiting");
+    }
+}
+
+/// Lapin recovers a dropped connection on its own, often without the consumer stream ever
+/// seeing an error; its connection events are how the logs and metrics learn about it.
+async fn watch_connection(
+    stream: impl futures_lite::Stream<Item = lapin::Event> + Send + 'static,
+    metrics: Arc<Metrics>,
+    url: String,
+) {
+    let mut stream = std::pin::pin!(stream);
+    while let Some(event) = stream.next().await {
+        match event {
+            lapin::Event::Error(e) => events::BrokerConnectionLost {
+                error: &e.to_string(),
+            }
+            .emit(&metrics),
+            // After the first connection, `Connected` means lapin has reconnected and replayed
+            // channels, QoS, confirm mode and the consumer.
+            lapin::Event::Connected => events::BrokerConnected {
+                url: &url,
+                recovered: true,
+            }
+            .emit(&metrics),
+            // Readiness follows the connection status itself (see `Health`); these only log.
+            lapin::Event::ConnectionBlocked(reason) => {
+                warn!(reason, "the broker blocked the connection (resource alarm)");
+            }
+            lapin::Event::ConnectionUnblocked => {
+                info!("the broker unblocked the connection");
+            }
+            _ => {}
+        }
+    }
+}
+
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -6,7 +6,7 @@
 //! S3-compatible server started by `.ci/steps/20-s3.sh` (`DOCINGEST_TEST_S3_ENDPOINT`,
 //! default http://127.0.0.1:9000). No mocks.
 
-#![allow(dead_code)]
+// --- worker integration harness ---
 
 pub mod golden;
 pub mod parsing;
@@ -25,8 +25,8 @@ use docingest::worker::Worker;
 use lapin::options::{BasicAckOptions, BasicGetOptions, QueueDeclareOptions};
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
-use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -39,9 +39,10 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The shared corpus sits next to the repository (`../shared/corpus` in CI); from a git
+/// A file of the shared corpus (renamed from `corpus(rel)` when merged with the corpus tests'
+/// `corpus()`). The shared corpus sits next to the repository (`../shared/corpus` in CI); from a git
 /// worktree one level deeper it is found further up.
-pub fn corpus(rel: &str) -> PathBuf {
+pub fn corpus_file(rel: &str) -> PathBuf {
     let root = repo_root();
     let base = root
         .ancestors()
@@ -306,19 +307,24 @@ impl TestEnv {
 
     /// Messages ready in `queue` (not counting unacked ones).
     pub async fn queue_len(&self, queue: &str) -> u32 {
-        let q = self
-            .channel
-            .queue_declare(
-                queue.into(),
-                QueueDeclareOptions {
-                    passive: true,
-                    ..QueueDeclareOptions::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
-        q.message_count()
+        loop {
+            let declared = self
+                .channel
+                .queue_declare(
+                    queue.into(),
+                    QueueDeclareOptions {
+                        passive: true,
+                        ..QueueDeclareOptions::default()
+                    },
+                    FieldTable::default(),
+                )
+                .await;
+            match declared {
+                Ok(q) => return q.message_count(),
+                // Tests that close connections: wait for our own connection to recover.
+                Err(e) => self.channel.wait_for_recovery(e).await.unwrap(),
+            }
+        }
     }
 
     /// Environment that makes the `docingest` binary use this test's names.

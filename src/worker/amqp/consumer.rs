@@ -3,9 +3,9 @@
 //! The order is the guarantee: the input is acknowledged only after what must exist before it
 //! disappears is confirmed by the broker — the result (inside `process_one`), the split jobs
 //! of a multi-record event, the retry copy, or the dead letter. If that publish fails, the
-//! delivery is not acked: after a pause (`amqp.reconnect_delay_secs`, holding its concurrency
-//! slot, so a broken broker cannot cause a hot redelivery loop) it is requeued, and the jobs
-//! queue's `x-delivery-limit` bounds how often that can happen.
+//! delivery is not acked: after a pause (`amqp.reconnect_delay_secs`, during which it still
+//! holds its prefetch slot, so a broken broker cannot cause a hot redelivery loop) it is
+//! requeued, and the jobs queue's `x-delivery-limit` bounds how often that can happen.
 
 use super::headers;
 use super::publisher::Outgoing;

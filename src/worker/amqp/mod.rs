@@ -28,11 +28,32 @@ pub enum AmqpError {
     Broker(#[from] lapin::Error),
 }
 
+impl AmqpError {
+    /// The broker refused a declaration for a reason no retry fixes: the name exists with
+    /// other arguments (406 PRECONDITION_FAILED) or we may not touch it (403 ACCESS_REFUSED).
+    /// A connection dropping in the middle of declaring is not a conflict.
+    pub fn is_conflict(&self) -> bool {
+        use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
+        match self {
+            AmqpError::Declare { source, .. } => matches!(
+                source.kind(),
+                lapin::ErrorKind::ProtocolError(e) if matches!(
+                    e.kind(),
+                    AMQPErrorKind::Soft(AMQPSoftError::PRECONDITIONFAILED | AMQPSoftError::ACCESSREFUSED)
+                )
+            ),
+            _ => false,
+        }
+    }
+}
+
 impl Classify for AmqpError {
     fn class(&self) -> ErrorClass {
         match self {
-            AmqpError::Declare { .. } => ErrorClass::Permanent,
-            AmqpError::Connect { .. } | AmqpError::Broker(_) => ErrorClass::Transient,
+            AmqpError::Declare { .. } if self.is_conflict() => ErrorClass::Permanent,
+            AmqpError::Declare { .. } | AmqpError::Connect { .. } | AmqpError::Broker(_) => {
+                ErrorClass::Transient
+            }
         }
     }
     fn code(&self) -> &'static str {

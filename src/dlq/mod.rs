@@ -1,0 +1,25 @@
+//! Dead-letter tooling behind `docingest dlq list | inspect | replay | purge` (issue 5).
+//!
+//! # Layout
+//!
+//! - [`letter`]: one dead letter read into a typed view (kind, code, times, job fields).
+//! - [`filter`]: which letters a replay or purge touches, and `--limit`.
+//! - [`glob`], [`duration`], [`rate`]: the small languages of `--key-glob`, `--older-than`
+//!   and `--rate`.
+//! - [`report`]: tables and JSON for people and scripts.
+//!
+//! Everything above is pure (no broker, no clock of its own) and unit-tested beside the code.
+//! The broker side:
+//!
+//! - [`broker`]: a [`broker::Scan`] reads the queue without disturbing it (held, unacked
+//!   `basic.get`s returned in order when it ends); the properties of a replayed copy.
+//! - [`ops`]: list, inspect, and the one replay/purge pass: publish, confirm, then remove.
+
+pub mod broker;
+pub mod duration;
+pub mod filter;
+pub mod glob;
+pub mod letter;
+pub mod ops;
+pub mod rate;
+pub mod report;
