@@ -31,8 +31,8 @@ impl Default for Limits {
         Limits {
             max_input_bytes: 64 * 1024 * 1024,
             max_zip_entries: 2_000,
-            max_part_bytes: 64 * 1024 * 1024,
-            max_total_uncompressed_bytes: 256 * 1024 * 1024,
+            max_part_bytes: 256 * 1024 * 1024,
+            max_total_uncompressed_bytes: 512 * 1024 * 1024,
             max_xml_depth: 256,
             max_text_bytes: 32 * 1024 * 1024,
             max_rows: 1_000_000,

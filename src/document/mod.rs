@@ -64,6 +64,11 @@ pub fn parse(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseErr
     }
 }
 
+/// [`parse`] without the panic guard, for fuzzers: a panic there is a bug to find, not to hide.
+pub fn parse_uncaught(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseError> {
+    parse_inner(input, limits)
+}
+
 fn parse_inner(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseError> {
     let bytes = input.bytes;
     if bytes.len() as u64 > limits.max_input_bytes {
@@ -78,8 +83,8 @@ fn parse_inner(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseE
     let format = detect::detect(bytes, input.name)?;
     let raw = readers::read(format, bytes, limits)?;
     let normalized = normalize::normalize(raw, limits);
-    let doc = structure::structure(&normalized);
-    let mut result = extract::extract(&normalized, &doc);
+    let structured = structure::structure(&normalized);
+    let mut result = extract::extract(normalized, &structured);
     result.document_id = document_id(bytes);
     result.source.uri = input.uri.clone();
     result.source.size = bytes.len() as u64;

@@ -1,8 +1,649 @@
-//! Blocks -> clean blocks.
+//! Blocks -> clean blocks. Every fix is counted and reported in `warnings`, so a reviewer can
+//! see what was changed between the upload and the structured result.
+//!
+//! What is fixed, in order:
+//! - HTML entities and stray tags (`&nbsp;`, `<br>`), in every format;
+//! - web-page chrome: the breadcrumb and `• label:value` lines are captured into web metadata,
+//!   image/pipe junk, 上一篇/下一篇 links and site footers are dropped;
+//! - whitespace: NBSP / U+3000 / en- and em-space runs become one space, zero-width characters go;
+//! - full-width digits and Latin letters become ASCII (Chinese punctuation stays);
+//! - spaces between CJK and digits (`26 次`) or quotes (`开展 “法治讲堂”`) are removed;
+//! - a paragraph cut by a hard line or page break (`任组\n\n长`) is joined again.
+//!
+//! `Block::raw` keeps the source as written (only leading indentation is dropped), because
+//! section `raw` spans must be verbatim.
 
 use super::limits::Limits;
-use super::model::RawDocument;
+use super::model::{Block, RawDocument};
+use super::result::{Warning, WebMetadata};
 
-pub fn normalize(doc: RawDocument, _limits: &Limits) -> RawDocument {
-    doc
+#[derive(Debug, Clone, PartialEq)]
+pub struct Normalized {
+    pub doc: RawDocument,
+    pub web: Option<WebMetadata>,
+}
+
+/// Labels of portal metadata lines; padding inside a label (`索 引 号`) is removed first.
+const WEB_LABELS: &[&str] = &[
+    "索引号",
+    "主题分类",
+    "发布机构",
+    "发文机关",
+    "成文时间",
+    "成文日期",
+    "文号",
+    "发文字号",
+    "发文时间",
+    "发布时间",
+    "发布日期",
+    "标题",
+    "名称",
+    "效力状态",
+    "有效性",
+    "来源",
+    "信息来源",
+    "浏览次数",
+    "访问次数",
+    "点击数",
+    "公开方式",
+    "公开范围",
+    "主题词",
+    "体裁分类",
+    "组配分类",
+    "服务对象分类",
+    "作者",
+    "公开时限",
+    "生成日期",
+    "文件编号",
+    "实施日期",
+    "废止日期",
+];
+
+const FOOTER_MARKERS: &[&str] = &[
+    "版权所有",
+    "主办单位",
+    "承办单位",
+    "ICP备",
+    "网站标识码",
+    "公网安备",
+    "联系我们",
+    "网站地图",
+    "打印本页",
+    "关闭窗口",
+    "【打印】",
+    "【关闭】",
+    "分享到",
+    "扫一扫在手机打开",
+    "【字体",
+    "字号：",
+    "技术支持",
+];
+
+#[derive(Default)]
+struct Counts {
+    entities: usize,
+    tags: usize,
+    chrome: usize,
+    whitespace: usize,
+    fullwidth: usize,
+    spaces: usize,
+    joined: usize,
+}
+
+pub fn normalize(mut doc: RawDocument, _limits: &Limits) -> Normalized {
+    let mut c = Counts::default();
+    let mut web = WebMetadata::default();
+    let mut blocks: Vec<Block> = Vec::with_capacity(doc.blocks.len());
+    for mut b in std::mem::take(&mut doc.blocks) {
+        b.raw = strip_leading_entities(&b.raw).to_string();
+        let text = decode_entities(&b.text, &mut c.entities);
+        let text = if text.contains('<') {
+            strip_tags(&text, &mut c.tags)
+        } else {
+            text
+        };
+        if !b.in_table && capture_chrome(&text, &mut web) {
+            c.chrome += 1;
+            continue;
+        }
+        let text = clean_chars(&text, b.in_table, &mut c);
+        let text = remove_cjk_digit_spaces(&text, &mut c.spaces);
+        if text.is_empty() {
+            continue;
+        }
+        // Keep the bold prefix pointing at the same characters after the text changed length.
+        if b.bold_prefix > 0 {
+            b.bold_prefix = if b.all_bold {
+                text.len()
+            } else {
+                remap_prefix(&b.text, b.bold_prefix, &text)
+            };
+        }
+        b.text = text;
+        blocks.push(b);
+    }
+    let blocks = join_split_paragraphs(blocks, &mut c.joined);
+    doc.blocks = blocks;
+    let w = &mut doc.warnings;
+    let mut note = |n: usize, code: &str, msg: String| {
+        if n > 0 {
+            w.push(Warning::new(code, msg));
+        }
+    };
+    note(
+        c.entities,
+        "html_entities_decoded",
+        format!("{} HTML entities decoded", c.entities),
+    );
+    note(
+        c.tags,
+        "html_tags_removed",
+        format!("{} HTML tags removed", c.tags),
+    );
+    note(
+        c.chrome,
+        "web_chrome_removed",
+        format!(
+            "{} lines of web-page chrome (breadcrumb, metadata, links, footer) removed",
+            c.chrome
+        ),
+    );
+    note(
+        c.whitespace,
+        "whitespace_normalized",
+        format!(
+            "{} runs of NBSP, U+3000, en/em or zero-width spaces normalized",
+            c.whitespace
+        ),
+    );
+    note(
+        c.fullwidth,
+        "fullwidth_ascii_normalized",
+        format!(
+            "{} full-width digits or Latin letters made ASCII",
+            c.fullwidth
+        ),
+    );
+    note(
+        c.spaces,
+        "cjk_number_spaces_removed",
+        format!(
+            "{} spaces between CJK text and numbers or quotes removed",
+            c.spaces
+        ),
+    );
+    note(
+        c.joined,
+        "split_paragraphs_joined",
+        format!(
+            "{} paragraphs cut by a line or page break were joined",
+            c.joined
+        ),
+    );
+    let web = (!web.breadcrumb.is_empty() || !web.fields.is_empty()).then_some(web);
+    Normalized { doc, web }
+}
+
+fn strip_leading_entities(s: &str) -> &str {
+    let mut s = s;
+    loop {
+        let t = crate::document::readers::text::trim_indent(s);
+        if let Some(r) = t
+            .strip_prefix("&nbsp;")
+            .or_else(|| t.strip_prefix("&#160;"))
+        {
+            s = r;
+        } else {
+            return t;
+        }
+    }
+}
+
+/// Named entities a scraped page realistically carries, plus numeric ones.
+pub fn decode_entities(s: &str, count: &mut usize) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let tail = &rest[amp..];
+        let semi = tail[..tail.len().min(12)].find(';');
+        let decoded = semi.and_then(|semi| {
+            let name = &tail[1..semi];
+            let c = match name {
+                "nbsp" => Some('\u{A0}'),
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "ensp" => Some('\u{2002}'),
+                "emsp" => Some('\u{2003}'),
+                "thinsp" => Some('\u{2009}'),
+                "middot" => Some('·'),
+                "bull" => Some('•'),
+                "hellip" => Some('…'),
+                "mdash" => Some('—'),
+                "ndash" => Some('–'),
+                "ldquo" => Some('“'),
+                "rdquo" => Some('”'),
+                "lsquo" => Some('‘'),
+                "rsquo" => Some('’'),
+                "times" => Some('×'),
+                "yen" => Some('¥'),
+                _ => {
+                    let num = name.strip_prefix('#')?;
+                    let v = match num.strip_prefix(['x', 'X']) {
+                        Some(h) => u32::from_str_radix(h, 16).ok()?,
+                        None => num.parse().ok()?,
+                    };
+                    char::from_u32(v)
+                }
+            }?;
+            Some((c, semi))
+        });
+        match decoded {
+            Some((c, semi)) => {
+                out.push(c);
+                *count += 1;
+                rest = &tail[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Tags left in otherwise plain text (`<br>`, `<span style=...>`): only well-formed, known tags
+/// are removed, so a literal `<` in prose survives.
+fn strip_tags(s: &str, count: &mut usize) -> String {
+    const KNOWN: &[&str] = &[
+        "br", "p", "span", "div", "font", "strong", "b", "i", "em", "u", "a", "img", "td", "tr",
+        "table", "tbody", "li", "ul", "ol", "h1", "h2", "h3", "h4", "sup", "sub",
+    ];
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let tail = &rest[lt..];
+        let name: String = tail[1..]
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match (KNOWN.contains(&name.as_str()), tail.find('>')) {
+            (true, Some(gt)) => {
+                *count += 1;
+                rest = &tail[gt + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn compact_label(label: &str) -> String {
+    label
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{A0}' && *c != '\u{3000}')
+        .collect()
+}
+
+/// Recognises and captures web chrome. Returns true when the line is chrome and must go.
+fn capture_chrome(text: &str, web: &mut WebMetadata) -> bool {
+    let t = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{A0}' || c == '\u{3000}');
+    for prefix in [
+        "当前位置",
+        "您的位置",
+        "你的位置",
+        "您现在的位置",
+        "所在位置",
+    ] {
+        if let Some(rest) = t.strip_prefix(prefix) {
+            let rest = rest.trim_start_matches([':', '：', ' ', '\u{A0}']);
+            web.breadcrumb = rest
+                .split(['>', '＞', '»', '›', '→'])
+                .map(|s| s.trim_matches(|c: char| c.is_whitespace() || c == '\u{A0}'))
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            return true;
+        }
+    }
+    let bullet = t.starts_with(['•', '·', '●', '▪', '◆', '■']);
+    let body = t.trim_start_matches(['•', '·', '●', '▪', '◆', '■']).trim();
+    if let Some((label, value)) = body.split_once([':', '：']).filter(|(l, _)| l.len() <= 36) {
+        let label = compact_label(label);
+        if WEB_LABELS.contains(&label.as_str()) && (bullet || label != "标题") {
+            // Several `label:value` pairs on one line: 发布时间：… 来源：… 浏览次数：…
+            let pairs = split_label_pairs(body);
+            if pairs.len() > 1 || bullet || label_line_is_metadata(&label) {
+                for (l, v) in pairs {
+                    web.fields.insert(l, v);
+                }
+                return true;
+            }
+            web.fields.insert(label, value.trim().to_string());
+            return true;
+        }
+    }
+    // `![]() |` and `|` lines: image and table syntax with no text.
+    let stripped = if t.contains("![") {
+        strip_images(t)
+    } else {
+        t.to_string()
+    };
+    if t != stripped || t.starts_with('|') {
+        if stripped
+            .chars()
+            .all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\u{A0}' | '\t'))
+        {
+            return true;
+        }
+    }
+    if t.starts_with("上一篇") || t.starts_with("下一篇") {
+        return true;
+    }
+    t.chars().count() < 80 && FOOTER_MARKERS.iter().any(|m| t.contains(m))
+}
+
+/// Labels that only ever appear as page metadata, even without a bullet.
+fn label_line_is_metadata(label: &str) -> bool {
+    !matches!(label, "名称" | "来源" | "作者")
+}
+
+fn split_label_pairs(line: &str) -> Vec<(String, String)> {
+    // Find every known label followed by a colon; values run to the next label.
+    let mut starts: Vec<(usize, usize, String)> = Vec::new();
+    for (i, _) in line.char_indices() {
+        let rest = &line[i..];
+        if let Some(colon) = rest.find([':', '：']) {
+            let label = compact_label(&rest[..colon]);
+            if WEB_LABELS.contains(&label.as_str())
+                && (i == 0 || line[..i].ends_with(|c: char| c.is_whitespace() || c == '\u{A0}'))
+            {
+                let colon_len = rest[colon..].chars().next().map_or(1, char::len_utf8);
+                starts.push((i, i + colon + colon_len, label));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (k, (_, vstart, label)) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).map_or(line.len(), |n| n.0);
+        if *vstart <= end {
+            out.push((label.clone(), line[*vstart..end].trim().to_string()));
+        }
+    }
+    out
+}
+
+fn strip_images(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("![") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        match (tail.find("]("), tail.find(')')) {
+            (Some(a), Some(b)) if a < b => rest = &tail[b + 1..],
+            _ => {
+                out.push_str("![");
+                rest = &tail[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_space_like(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t' | '\u{A0}' | '\u{3000}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}'
+    )
+}
+
+/// Whitespace runs, zero-width characters, full-width ASCII letters and digits. In table rows a
+/// tab separates cells and is kept.
+fn clean_chars(s: &str, in_table: bool, c: &mut Counts) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for ch in s.chars() {
+        if in_table && ch == '\t' {
+            pending_space = false;
+            out.push('\t');
+            continue;
+        }
+        if is_space_like(ch) {
+            if ch != ' ' {
+                c.whitespace += 1;
+            }
+            pending_space = true;
+            continue;
+        }
+        if matches!(ch, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{00AD}') {
+            c.whitespace += 1;
+            continue;
+        }
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        let mapped = match ch {
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '％' => {
+                c.fullwidth += 1;
+                char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch)
+            }
+            _ => ch,
+        };
+        out.push(mapped);
+    }
+    out
+}
+
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FFFF}')
+}
+
+/// `巡逻 26 次` -> `巡逻26次`, `开展 “法治讲堂”` -> `开展“法治讲堂”`.
+fn remove_cjk_digit_spaces(s: &str, count: &mut usize) -> String {
+    if !s.contains(' ') {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &ch) in chars.iter().enumerate() {
+        if ch == ' ' && i > 0 && i + 1 < chars.len() {
+            let (a, b) = (chars[i - 1], chars[i + 1]);
+            let numeric = |c: char| c.is_ascii_digit() || c == '%';
+            let quote = |c: char| matches!(c, '“' | '”' | '‘' | '’' | '《' | '》');
+            if (is_cjk(a) && b.is_ascii_digit())
+                || (numeric(a) && is_cjk(b))
+                || (is_cjk(a) && quote(b))
+                || (quote(a) && is_cjk(b))
+            {
+                *count += 1;
+                continue;
+            }
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Maps a byte prefix length of `old` to the same characters in `new` (after normalization),
+/// counting non-space characters so removed spaces and entities don't shift the boundary.
+fn remap_prefix(old: &str, prefix: usize, new: &str) -> usize {
+    let want = old[..prefix.min(old.len())]
+        .chars()
+        .filter(|c| !is_space_like(*c))
+        .count();
+    let mut seen = 0;
+    for (i, ch) in new.char_indices() {
+        if seen == want {
+            return i;
+        }
+        if !is_space_like(ch) {
+            seen += 1;
+        }
+    }
+    new.len()
+}
+
+/// Characters that end a paragraph.
+fn ends_paragraph(s: &str) -> bool {
+    s.trim_end().ends_with([
+        '。', '！', '？', '；', '：', '…', '”', '」', '）', ')', '.', '!', '?', ';', ':', '》',
+        '】',
+    ])
+}
+
+fn has_sentence_punctuation(s: &str) -> bool {
+    s.contains(['，', '。', '；', '、', ',', ';'])
+}
+
+/// A paragraph cut by a hard line or page break: the first part is body prose (it has sentence
+/// punctuation, is not a markup heading or a table row) that stops without terminal
+/// punctuation, and the next part starts mid-sentence (no numbering, no heading markup).
+fn join_split_paragraphs(blocks: Vec<Block>, joined: &mut usize) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        if let Some(prev) = out.last_mut() {
+            let prev_body = prev.heading_level.is_none()
+                && !prev.in_table
+                && !prev.all_bold
+                && has_sentence_punctuation(&prev.text)
+                && !ends_paragraph(&prev.text)
+                && !crate::document::structure::looks_numbered(&prev.text)
+                    .is_some_and(|heading_only| heading_only);
+            let next_continues = b.heading_level.is_none()
+                && !b.in_table
+                && b.bold_prefix == 0
+                && crate::document::structure::looks_numbered(&b.text).is_none()
+                && b.text
+                    .chars()
+                    .next()
+                    .is_some_and(|c| is_cjk(c) || c.is_ascii_digit());
+            if prev_body && next_continues {
+                prev.text.push_str(&b.text);
+                prev.raw.push_str(&b.raw);
+                *joined += 1;
+                continue;
+            }
+        }
+        out.push(b);
+    }
+    out
+}
+
+/// The fields of web metadata, for tests and extraction.
+pub fn web_field<'a>(web: &'a Option<WebMetadata>, label: &str) -> Option<&'a str> {
+    web.as_ref()?
+        .fields
+        .get(label)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::result::Format;
+
+    fn norm(lines: &[&str]) -> Normalized {
+        let mut doc = RawDocument::new(Format::Txt);
+        doc.blocks = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| Block::plain(*l, i + 1))
+            .collect();
+        normalize(doc, &Limits::default())
+    }
+
+    fn texts(n: &Normalized) -> Vec<&str> {
+        n.doc.blocks.iter().map(|b| b.text.as_str()).collect()
+    }
+
+    #[test]
+    fn web_chrome_is_captured_and_dropped() {
+        let n = norm(&[
+            "当前位置: 信息公开首页\u{A0}>\u{A0}政务公开\u{A0}>\u{A0}镇街",
+            "  • 索 引 号:370403/2022-00022",
+            "  • 文  号:",
+            "  • 标  题:2021年度报告",
+            "2021年度报告",
+            "上一篇：关于某某的通知",
+            "版权所有：某某区人民政府",
+        ]);
+        assert_eq!(texts(&n), vec!["2021年度报告"]);
+        let web = n.web.unwrap();
+        assert_eq!(web.breadcrumb, vec!["信息公开首页", "政务公开", "镇街"]);
+        assert_eq!(web.fields["索引号"], "370403/2022-00022");
+        assert_eq!(web.fields["文号"], "");
+        assert_eq!(web.fields["标题"], "2021年度报告");
+    }
+
+    #[test]
+    fn several_labels_on_one_line() {
+        let n = norm(&["发布时间：2023-03-01 来源：区司法局 浏览次数：12", "正文。"]);
+        let web = n.web.unwrap();
+        assert_eq!(web.fields["发布时间"], "2023-03-01");
+        assert_eq!(web.fields["来源"], "区司法局");
+        assert_eq!(web.fields["浏览次数"], "12");
+    }
+
+    #[test]
+    fn markdown_image_junk_is_dropped() {
+        let n = norm(&["![]() |", "|", "2024年,翠苑街道在区委领导下。"]);
+        assert_eq!(texts(&n), vec!["2024年,翠苑街道在区委领导下。"]);
+    }
+
+    #[test]
+    fn whitespace_fullwidth_and_number_spaces() {
+        let n = norm(&["开展治安巡逻 26 次，办结率 100%，共１２件\u{3000}\u{3000}ＡＢ&nbsp;&amp;"]);
+        assert_eq!(texts(&n), vec!["开展治安巡逻26次，办结率100%，共12件 AB &"]);
+        let n = norm(&["开展 “法治讲堂”活动"]);
+        assert_eq!(texts(&n), vec!["开展“法治讲堂”活动"]);
+    }
+
+    #[test]
+    fn page_break_split_is_joined_but_titles_and_headings_are_not() {
+        let n = norm(&[
+            "2021年度常庄街道法治政府建设工作报告",
+            "今年以来，一是加强组织领导，由党委书记任组",
+            "长，党工委副书记为常务副组长。",
+            "一、强化统筹谋划,夯实基础",
+            "（一）压实责任。",
+        ]);
+        assert_eq!(
+            texts(&n),
+            vec![
+                "2021年度常庄街道法治政府建设工作报告",
+                "今年以来，一是加强组织领导，由党委书记任组长，党工委副书记为常务副组长。",
+                "一、强化统筹谋划,夯实基础",
+                "（一）压实责任。"
+            ]
+        );
+        assert!(n
+            .doc
+            .warnings
+            .iter()
+            .any(|w| w.code == "split_paragraphs_joined"));
+    }
+
+    #[test]
+    fn stray_tags_removed_literal_lt_kept() {
+        let n = norm(&["正文<br/>内容<span style=\"x\">强调</span> a<b 与 c"]);
+        assert_eq!(texts(&n), vec!["正文内容强调 a<b 与 c"]);
+    }
 }

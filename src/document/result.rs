@@ -281,7 +281,8 @@ pub struct Compliance {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct Fact {
-    /// The number, 万 expanded (4.2万 -> 42000).
+    /// The number, 万 expanded (4.2万 -> 42000). Whole numbers are written without a fraction.
+    #[serde(serialize_with = "whole_or_fraction")]
     pub value: f64,
     pub unit: Option<String>,
     /// Verbatim substring of the normalized text the fact was read from.
@@ -310,6 +311,15 @@ pub struct Fact {
     /// Where a spreadsheet fact came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_cell: Option<TableCell>,
+}
+
+/// `4` rather than `4.0` for counts: consumers compare against integers.
+fn whole_or_fraction<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]

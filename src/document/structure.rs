@@ -1,14 +1,736 @@
 //! Blocks -> title and section tree.
+//!
+//! Numbering decides the tree, never markup: converters put `#`, `##`, `###` on headings of the
+//! same rank, and the red header and title carry `#` too. A heading is a block that starts with
+//! a numbering token (一、 （一） (一) 1、 1. １． （1） (1) ① 第一部分). Levels are assigned by order
+//! of appearance: the first style seen is level 1, a new style nests under the current heading,
+//! and a style already open closes everything below it — so `二、` followed directly by `1、`
+//! nests `1、` at level 2 (a skipped level), as the documents are actually written.
+//!
+//! Within a block the heading is, in order of preference: a leading bold span (`bold`), the
+//! first sentence when text follows it (`first_sentence`), or the whole line (`line`).
+//! 一是/二是/其次 enumerations are recorded on the section, never made into sections.
 
-use super::model::RawDocument;
-use super::result::Section;
+use super::model::Block;
+use super::normalize::Normalized;
+use super::result::{BracketWidth, HeadingDelimiter, NumberStyle, Section};
+
+/// A numbering token at the start of a block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumToken {
+    pub style: NumberStyle,
+    pub value: u32,
+    /// The token as written, e.g. `（一）`, `1、`.
+    pub text: String,
+    /// Byte length of the token plus any spaces after it.
+    pub len: usize,
+    pub bracket_width: Option<BracketWidth>,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Structured {
     pub title: Option<String>,
+    /// Source lines of the title, as written.
+    pub title_lines: Vec<String>,
+    /// Index in `blocks` of the title's first and last block.
+    pub title_blocks: Option<(usize, usize)>,
+    /// 发文机关标志, e.g. 中共某某街道工作委员会文件.
+    pub red_header: Option<String>,
     pub sections: Vec<Section>,
+    /// Index of the first block of the first section (the end of the preamble).
+    pub body_start: usize,
+    /// For each block, the path of the section it belongs to, e.g. `一/（一）`.
+    pub block_paths: Vec<Option<String>>,
+    /// For each block, the index of its top-level section.
+    pub block_top: Vec<Option<usize>>,
 }
 
-pub fn structure(_doc: &RawDocument) -> Structured {
-    Structured::default()
+pub fn chinese_value(s: &str) -> Option<u32> {
+    let digit = |c: char| {
+        Some(match c {
+            '零' | '〇' => 0,
+            '一' => 1,
+            '二' | '两' => 2,
+            '三' => 3,
+            '四' => 4,
+            '五' => 5,
+            '六' => 6,
+            '七' => 7,
+            '八' => 8,
+            '九' => 9,
+            _ => return None,
+        })
+    };
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        [] => None,
+        [c] if *c == '十' => Some(10),
+        [c] => digit(*c),
+        ['十', u] => Some(10 + digit(*u)?),
+        [t, '十'] => Some(digit(*t)? * 10),
+        [t, '十', u] => Some(digit(*t)? * 10 + digit(*u)?),
+        _ => None,
+    }
+}
+
+const CN_NUM: &str = "一二三四五六七八九十";
+const DIGITS: &str = "0123456789０１２３４５６７８９";
+
+fn digits_value(d: &str) -> Option<u32> {
+    d.chars().try_fold(0u32, |acc, c| {
+        let v = c
+            .to_digit(10)
+            .or_else(|| ('０'..='９').contains(&c).then(|| c as u32 - '０' as u32))?;
+        Some(acc * 10 + v)
+    })
+}
+
+fn take_while_in<'a>(s: &'a str, set: &str) -> &'a str {
+    let end = s
+        .char_indices()
+        .find(|(_, c)| !set.contains(*c))
+        .map_or(s.len(), |(i, _)| i);
+    &s[..end]
+}
+
+fn skip_spaces(s: &str) -> usize {
+    s.len()
+        - s.trim_start_matches([' ', '\u{A0}', '\u{3000}', '\t'])
+            .len()
+}
+
+/// Parses the numbering token that opens `text`, if any.
+pub fn parse_number(text: &str) -> Option<NumToken> {
+    let lead = skip_spaces(text);
+    let s = &text[lead..];
+    let tok = |style, value, tlen: usize, bw| {
+        let after = skip_spaces(&s[tlen..]);
+        Some(NumToken {
+            style,
+            value,
+            text: s[..tlen].to_string(),
+            len: lead + tlen + after,
+            bracket_width: bw,
+        })
+    };
+    let first = s.chars().next()?;
+    // （一） (一) （1） (1)
+    if first == '（' || first == '(' {
+        let open = first.len_utf8();
+        let inner_start = open + skip_spaces(&s[open..]);
+        let rest = &s[inner_start..];
+        let (inner, style) = {
+            let cn = take_while_in(rest, CN_NUM);
+            if !cn.is_empty() {
+                (cn, NumberStyle::ParenChinese)
+            } else {
+                let d = take_while_in(rest, DIGITS);
+                if d.is_empty() || d.chars().count() > 2 {
+                    return None;
+                }
+                (d, NumberStyle::ParenArabic)
+            }
+        };
+        let after = inner_start + inner.len();
+        let after = after + skip_spaces(&s[after..]);
+        let close = s[after..].chars().next()?;
+        if close != '）' && close != ')' {
+            return None;
+        }
+        let value = if style == NumberStyle::ParenChinese {
+            chinese_value(inner)?
+        } else {
+            digits_value(inner)?
+        };
+        let width = match (first, close) {
+            ('（', '）') => BracketWidth::Full,
+            ('(', ')') => BracketWidth::Half,
+            ('（', _) => BracketWidth::Full,
+            _ => BracketWidth::Half,
+        };
+        return tok(style, value, after + close.len_utf8(), Some(width));
+    }
+    // ① .. ⑳
+    if ('①'..='⑳').contains(&first) {
+        return tok(
+            NumberStyle::CircledArabic,
+            first as u32 - '①' as u32 + 1,
+            first.len_utf8(),
+            None,
+        );
+    }
+    // 第一部分 / 第一章
+    if let Some(rest) = s.strip_prefix('第') {
+        let cn = take_while_in(rest, CN_NUM);
+        if !cn.is_empty() {
+            let after = &rest[cn.len()..];
+            for suffix in ["部分", "章"] {
+                if after.starts_with(suffix) {
+                    let value = chinese_value(cn)?;
+                    return tok(
+                        NumberStyle::Part,
+                        value,
+                        '第'.len_utf8() + cn.len() + suffix.len(),
+                        None,
+                    );
+                }
+            }
+        }
+        return None;
+    }
+    // 一、
+    let cn = take_while_in(s, CN_NUM);
+    if !cn.is_empty() {
+        let after = &s[cn.len()..];
+        if after.starts_with('、') {
+            return tok(
+                NumberStyle::ChineseDunhao,
+                chinese_value(cn)?,
+                cn.len() + 3,
+                None,
+            );
+        }
+        return None;
+    }
+    // 1、 1. 1． (digits ASCII or full-width)
+    let d = take_while_in(s, DIGITS);
+    if !d.is_empty() && d.chars().count() <= 2 {
+        let value = digits_value(d)?;
+        if value == 0 {
+            return None;
+        }
+        let after = &s[d.len()..];
+        if after.starts_with('、') {
+            return tok(NumberStyle::ArabicDunhao, value, d.len() + 3, None);
+        }
+        for dot in ['.', '．'] {
+            if let Some(rest) = after.strip_prefix(dot) {
+                // 1.5万 or 2.3 is a number, not a heading.
+                if rest.starts_with(|c: char| DIGITS.contains(c)) {
+                    return None;
+                }
+                return tok(
+                    NumberStyle::ArabicDot,
+                    value,
+                    d.len() + dot.len_utf8(),
+                    None,
+                );
+            }
+        }
+    }
+    None
+}
+
+/// `Some(heading_only)` when the text opens with a numbering token; `heading_only` is true when
+/// nothing follows the heading in the same block. Used by normalization to avoid gluing a
+/// heading to the paragraph after it.
+pub fn looks_numbered(text: &str) -> Option<bool> {
+    let tok = parse_number(text)?;
+    let rest = &text[tok.len..];
+    let heading_only = match rest.find('。') {
+        Some(i) => rest[i + '。'.len_utf8()..].trim().is_empty(),
+        None => true,
+    };
+    Some(heading_only)
+}
+
+/// A heading found in one block.
+#[derive(Debug, Clone)]
+struct Heading {
+    tok: NumToken,
+    delimiter: HeadingDelimiter,
+    /// Byte end of the heading within `text`.
+    end: usize,
+    title: String,
+    short_title: String,
+    raw: String,
+    bold: bool,
+}
+
+fn continues_after_first_sentence(s: &str) -> bool {
+    s.find('。')
+        .is_some_and(|i| !s[i + '。'.len_utf8()..].trim().is_empty())
+}
+
+fn strip_one_trailing_period(s: &str) -> &str {
+    s.strip_suffix('。')
+        .or_else(|| s.strip_suffix('.'))
+        .or_else(|| s.strip_suffix('．'))
+        .unwrap_or(s)
+}
+
+/// `line_markup`: the format's heading markup delimits a whole line (Markdown `#`). A Word
+/// heading style is only a hint: Word users put the style on paragraphs that go on with body
+/// text after an inline heading, so there the bold span or first sentence still decides.
+fn heading_in(b: &Block, line_markup: bool) -> Option<Heading> {
+    if b.in_table {
+        return None;
+    }
+    let tok = parse_number(&b.text)?;
+    let text = b.text.as_str();
+    let after_tok = &text[tok.len..];
+    if after_tok.trim().is_empty() {
+        return None;
+    }
+    let (delimiter, end) = if b.bold_prefix > tok.len && !b.all_bold && b.bold_prefix < text.len() {
+        (HeadingDelimiter::Bold, b.bold_prefix)
+    } else if (line_markup && b.heading_level.is_some())
+        || (b.all_bold && !continues_after_first_sentence(after_tok))
+    {
+        // Markup delimits the heading: the whole line, whatever punctuation it has. A paragraph
+        // that is bold throughout only because of its (heading) style still ends its heading at
+        // the first 。 when body text follows.
+        (HeadingDelimiter::Line, text.len())
+    } else {
+        // Plain text: a heading written as a sentence ends at its first 。, whether or not the
+        // paragraph goes on after it.
+        match after_tok.find('。') {
+            Some(i) => (
+                HeadingDelimiter::FirstSentence,
+                tok.len + i + '。'.len_utf8(),
+            ),
+            None => (HeadingDelimiter::Line, text.len()),
+        }
+    };
+    let title = strip_one_trailing_period(text[tok.len..end].trim())
+        .trim()
+        .to_string();
+    if title.is_empty() {
+        return None;
+    }
+    let short_title = title.split('。').next().unwrap_or(&title).to_string();
+    let raw = raw_span(&b.raw, delimiter);
+    // The number as written in the source (１． stays full-width even though the text is ASCII).
+    let mut tok = tok;
+    if let Some(src) = parse_number(b.raw.trim_start_matches(['#', ' ', '*', '_', '\t'])) {
+        if src.style == tok.style && src.value == tok.value {
+            tok.text = src.text;
+        }
+    }
+    Some(Heading {
+        tok,
+        delimiter,
+        end,
+        title,
+        short_title,
+        raw,
+        bold: b.bold_prefix > 0 && (b.all_bold || delimiter == HeadingDelimiter::Bold),
+    })
+}
+
+/// The heading's span in the source line: all of it, up to the first 。, or through the `**`
+/// that closes the leading bold span.
+fn raw_span(raw: &str, delimiter: HeadingDelimiter) -> String {
+    let raw = raw.trim_end();
+    match delimiter {
+        HeadingDelimiter::Line => raw.to_string(),
+        HeadingDelimiter::FirstSentence => match raw.find('。') {
+            Some(i) => raw[..i + '。'.len_utf8()].to_string(),
+            None => raw.to_string(),
+        },
+        HeadingDelimiter::Bold => {
+            let open = raw.find("**").or_else(|| raw.find("__"));
+            match open.and_then(|o| raw[o + 2..].find(&raw[o..o + 2]).map(|c| o + 2 + c + 2)) {
+                Some(end) => raw[..end].to_string(),
+                None => raw.to_string(),
+            }
+        }
+    }
+}
+
+fn is_cn_num(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
+}
+
+/// 一是 / 二是 / 第一， / 首先 / 其次 / 再次 / 最后, each at a clause boundary.
+pub fn enumeration_markers(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    // Whether the previous character ends a clause (the start of the text does).
+    let mut at_boundary = true;
+    for (i, c) in text.char_indices() {
+        let boundary_here = at_boundary;
+        at_boundary = matches!(
+            c,
+            '。' | '；' | ';' | '，' | ',' | '：' | ':' | '！' | '？' | ' ' | '*' | '\n' | '、'
+        );
+        if !boundary_here || !(is_cn_num(c) || matches!(c, '第' | '首' | '其' | '再' | '最')) {
+            continue;
+        }
+        let rest = &text[i..];
+        let marker = if is_cn_num(c) {
+            let n = take_while_in(rest, CN_NUM);
+            (rest[n.len()..].starts_with('是') && chinese_value(n).is_some())
+                .then(|| format!("{n}是"))
+        } else if c == '第' {
+            let n = take_while_in(&rest[3..], CN_NUM);
+            (!n.is_empty() && rest[3 + n.len()..].starts_with(['，', ',']))
+                .then(|| format!("第{n}"))
+        } else {
+            ["首先", "其次", "再次", "最后"]
+                .iter()
+                .find(|m| {
+                    rest.starts_with(*m) && rest[m.len()..].starts_with(['，', ',', '：', ':'])
+                })
+                .map(|m| m.to_string())
+        };
+        if let Some(m) = marker {
+            if !out.contains(&m) {
+                out.push(m);
+            }
+        }
+    }
+    out
+}
+
+pub fn structure(n: &Normalized) -> Structured {
+    let blocks = &n.doc.blocks;
+    let line_markup = n.doc.format == super::result::Format::Markdown;
+    let mut s = Structured {
+        block_paths: vec![None; blocks.len()],
+        block_top: vec![None; blocks.len()],
+        body_start: blocks.len(),
+        ..Default::default()
+    };
+
+    // Pass 1: headings, accepted only when their numbering continues the sequence they join.
+    let attachments_from = blocks
+        .iter()
+        .position(|b| {
+            let t = b.text.trim_start();
+            (t.starts_with("附件：") || t.starts_with("附件:") || t.starts_with("附件1"))
+                && !b.in_table
+        })
+        .unwrap_or(blocks.len());
+    // Stack of (style, last value, index path into the tree).
+    let mut stack: Vec<(NumberStyle, u32)> = Vec::new();
+    let mut roots: Vec<Section> = Vec::new();
+    // Path of indices from the roots to the open section at each depth.
+    let mut open: Vec<usize> = Vec::new();
+    let mut path_labels: Vec<String> = Vec::new();
+    for (bi, b) in blocks.iter().enumerate() {
+        let heading = if bi < attachments_from {
+            heading_in(b, line_markup)
+        } else {
+            None
+        };
+        let accepted = heading.and_then(|h| {
+            let depth = match stack.iter().position(|(st, _)| *st == h.tok.style) {
+                Some(d) => {
+                    if h.tok.value <= stack[d].1 {
+                        return None;
+                    }
+                    d
+                }
+                None => {
+                    if h.tok.value != 1 {
+                        return None;
+                    }
+                    stack.len()
+                }
+            };
+            Some((h, depth))
+        });
+        let Some((h, depth)) = accepted else {
+            // Body text of the innermost open section (or preamble).
+            if !open.is_empty() {
+                let node = node_at(&mut roots, &open);
+                push_text(&mut node.text, &b.text);
+                s.block_paths[bi] = Some(path_labels.join("/"));
+                s.block_top[bi] = Some(open[0]);
+            }
+            continue;
+        };
+        if s.body_start == blocks.len() {
+            s.body_start = bi;
+        }
+        stack.truncate(depth);
+        stack.push((h.tok.style, h.tok.value));
+        open.truncate(depth);
+        path_labels.truncate(depth);
+        path_labels.push(h.tok.text.trim_end_matches(['、', '.', '．']).to_string());
+        let section = Section {
+            level: depth as u32 + 1,
+            number: h.tok.text.clone(),
+            style: h.tok.style,
+            title: h.title.clone(),
+            short_title: h.short_title.clone(),
+            raw: h.raw.clone(),
+            heading_delimiter: h.delimiter,
+            line: b.line,
+            bracket_width: h.tok.bracket_width,
+            bold: h.bold,
+            markdown_heading: b.heading_level.map(|l| "#".repeat(l as usize)),
+            required_parts: Vec::new(),
+            enumeration_markers: Vec::new(),
+            text: b.text[h.end..].trim().to_string(),
+            children: Vec::new(),
+        };
+        let siblings = if open.is_empty() {
+            &mut roots
+        } else {
+            &mut node_at(&mut roots, &open).children
+        };
+        siblings.push(section);
+        open.push(siblings.len() - 1);
+        s.block_paths[bi] = Some(path_labels.join("/"));
+        s.block_top[bi] = Some(open[0]);
+    }
+    fill_markers(&mut roots);
+    s.sections = roots;
+    find_title(n, &mut s);
+    s
+}
+
+fn push_text(dst: &mut String, t: &str) {
+    if !dst.is_empty() {
+        dst.push('\n');
+    }
+    dst.push_str(t);
+}
+
+fn node_at<'a>(roots: &'a mut [Section], path: &[usize]) -> &'a mut Section {
+    let mut node = &mut roots[path[0]];
+    for &i in &path[1..] {
+        node = &mut node.children[i];
+    }
+    node
+}
+
+fn fill_markers(nodes: &mut [Section]) {
+    for n in nodes {
+        n.enumeration_markers = enumeration_markers(&n.text);
+        fill_markers(&mut n.children);
+    }
+}
+
+/// Words a report's title ends with.
+const TITLE_WORDS: &[&str] = &["报告", "情况", "总结", "汇报", "要点", "计划", "方案"];
+
+fn is_sentence_like(t: &str) -> bool {
+    t.contains(['。', '；', ';', '，', ',', '！', '？'])
+}
+
+/// Lines of the document head that are GB/T 9704 elements rather than the title.
+fn is_head_element(t: &str) -> bool {
+    if t.len() > 120 {
+        return false;
+    }
+    let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.starts_with("签发人")
+        || compact.starts_with("份号")
+        || compact.starts_with("密级")
+        || compact.starts_with("紧急程度")
+        || matches!(compact.as_str(), "特急" | "加急" | "特提" | "平急")
+        || compact.starts_with("绝密")
+        || compact.starts_with("机密")
+        || compact.starts_with("秘密")
+        || super::extract::gbt9704::is_doc_number_line(&compact)
+        || compact.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The title is the first run of short, unpunctuated lines in the head that ends with a
+/// report word; the red header (…文件) and the GB/T 9704 head elements are skipped. A document
+/// whose first prose paragraph comes before any such line has no title.
+fn find_title(n: &Normalized, s: &mut Structured) {
+    let blocks = &n.doc.blocks;
+    let head_end = s.body_start.min(blocks.len()).min(12);
+    let mut i = 0;
+    while i < head_end {
+        let t = blocks[i].text.trim();
+        if blocks[i].in_table {
+            i += 1;
+            continue;
+        }
+        if t.ends_with("文件") && t.chars().count() <= 40 && !is_sentence_like(t) {
+            s.red_header = Some(t.to_string());
+            i += 1;
+            continue;
+        }
+        if is_head_element(t) {
+            i += 1;
+            continue;
+        }
+        if is_sentence_like(t) || t.ends_with(['：', ':']) || t.chars().count() > 120 {
+            break;
+        }
+        // Accumulate a multi-line title.
+        let mut j = i;
+        let mut title = String::new();
+        let mut lines = Vec::new();
+        while j < head_end {
+            let tj = blocks[j].text.trim();
+            if is_sentence_like(tj) || tj.ends_with(['：', ':']) || blocks[j].in_table {
+                break;
+            }
+            if j > i && (tj.chars().count() > 40 || is_head_element(tj)) {
+                break;
+            }
+            title.push_str(tj);
+            lines.push(blocks[j].raw.trim().to_string());
+            j += 1;
+            if TITLE_WORDS.iter().any(|w| title.ends_with(w)) {
+                break;
+            }
+        }
+        if TITLE_WORDS.iter().any(|w| title.contains(w)) {
+            s.title = Some(title);
+            s.title_lines = lines;
+            s.title_blocks = Some((i, j - 1));
+        }
+        break;
+    }
+    if s.title.is_none() {
+        if let Some(t) = super::normalize::web_field(&n.web, "标题") {
+            s.title = Some(t.to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::limits::Limits;
+    use crate::document::model::RawDocument;
+    use crate::document::result::Format;
+
+    #[test]
+    fn numbering_tokens_in_every_variant() {
+        let cases = [
+            ("一、总体", NumberStyle::ChineseDunhao, 1, "一、"),
+            ("十二、其他", NumberStyle::ChineseDunhao, 12, "十二、"),
+            ("（一）压实", NumberStyle::ParenChinese, 1, "（一）"),
+            ("(二) 推进", NumberStyle::ParenChinese, 2, "(二)"),
+            ("1、扎实", NumberStyle::ArabicDunhao, 1, "1、"),
+            ("1.加强", NumberStyle::ArabicDot, 1, "1."),
+            ("１．加强", NumberStyle::ArabicDot, 1, "１．"),
+            ("（1）落实", NumberStyle::ParenArabic, 1, "（1）"),
+            ("(10)落实", NumberStyle::ParenArabic, 10, "(10)"),
+            ("第一部分 总体", NumberStyle::Part, 1, "第一部分"),
+            ("②完善", NumberStyle::CircledArabic, 2, "②"),
+        ];
+        for (text, style, value, token) in cases {
+            let t = parse_number(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(
+                (t.style, t.value, t.text.as_str()),
+                (style, value, token),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            parse_number("(二) 推进").unwrap().bracket_width,
+            Some(BracketWidth::Half)
+        );
+        for not in [
+            "一是加强",
+            "2021年",
+            "4.2万人",
+            "1.5倍",
+            "第一责任人",
+            "一方面",
+            "123、",
+        ] {
+            assert!(parse_number(not).is_none(), "{not}");
+        }
+    }
+
+    #[test]
+    fn chinese_numbers() {
+        for (s, v) in [
+            ("一", 1),
+            ("十", 10),
+            ("十一", 11),
+            ("二十", 20),
+            ("二十三", 23),
+        ] {
+            assert_eq!(chinese_value(s), Some(v));
+        }
+        assert_eq!(chinese_value("一二"), None);
+    }
+
+    fn structure_of(lines: &[&str]) -> Structured {
+        let mut doc = RawDocument::new(Format::Txt);
+        doc.blocks = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| Block::plain(*l, i + 1))
+            .collect();
+        let n = crate::document::normalize::normalize(doc, &Limits::default());
+        structure(&n)
+    }
+
+    #[test]
+    fn tree_by_order_with_level_skip_and_inline_headings() {
+        let s = structure_of(&[
+            "某某街道2024年法治政府建设情况报告",
+            "2024年,某某街道推进法治建设。现报告如下:",
+            "一、主要举措和成效",
+            "(一)夯实主体责任,统筹推进",
+            "1、扎实推进法治建设。一是学法，二是用法。",
+            "二、存在的不足和原因",
+            "1、能力有待提升。正文。",
+            "2、队伍有待加强。正文。",
+        ]);
+        assert_eq!(
+            s.title.as_deref(),
+            Some("某某街道2024年法治政府建设情况报告")
+        );
+        let top: Vec<_> = s
+            .sections
+            .iter()
+            .map(|n| (n.number.as_str(), n.level))
+            .collect();
+        assert_eq!(top, vec![("一、", 1), ("二、", 1)]);
+        let c = &s.sections[0].children[0];
+        assert_eq!(
+            (c.number.as_str(), c.heading_delimiter),
+            ("(一)", HeadingDelimiter::Line)
+        );
+        let g = &c.children[0];
+        assert_eq!((g.level, g.title.as_str()), (3, "扎实推进法治建设"));
+        assert_eq!(g.heading_delimiter, HeadingDelimiter::FirstSentence);
+        assert_eq!(g.raw, "1、扎实推进法治建设。");
+        assert_eq!(g.enumeration_markers, vec!["一是", "二是"]);
+        let skip = &s.sections[1].children;
+        assert_eq!(skip.len(), 2);
+        assert_eq!(skip[0].level, 2);
+        assert_eq!(s.block_paths[4].as_deref(), Some("一/(一)/1"));
+    }
+
+    #[test]
+    fn out_of_sequence_numbers_are_not_headings() {
+        let s = structure_of(&["一、总体", "3、不是标题。正文。", "二、其次"]);
+        assert_eq!(s.sections.len(), 2);
+        assert!(s.sections[0].children.is_empty());
+        assert!(s.sections[0].text.contains("3、不是标题"));
+    }
+
+    #[test]
+    fn red_header_and_doc_number_are_not_the_title() {
+        let s = structure_of(&[
+            "中共某某街道工作委员会文件",
+            "某文〔2023〕5号",
+            "签发人：张三",
+            "关于2022年度法治政府建设",
+            "工作情况的报告",
+            "县委、县政府：",
+        ]);
+        assert_eq!(s.red_header.as_deref(), Some("中共某某街道工作委员会文件"));
+        assert_eq!(
+            s.title.as_deref(),
+            Some("关于2022年度法治政府建设工作情况的报告")
+        );
+        assert_eq!(s.title_lines.len(), 2);
+    }
+
+    #[test]
+    fn prose_first_means_no_title() {
+        let s = structure_of(&[
+            "2022年,在区委、区政府的正确领导下,我街推进法治建设。",
+            "一、举措",
+        ]);
+        assert_eq!(s.title, None);
+    }
 }

@@ -8,6 +8,11 @@
 
 #![allow(dead_code)]
 
+pub mod golden;
+pub mod parsing;
+#[allow(unused_imports)]
+pub use parsing::{corpus_dir, loose, parse_path};
+
 use docingest::config::{AmqpUrl, Settings, StorageBackend};
 use docingest::worker::amqp::headers;
 use docingest::worker::amqp::publisher::{Outgoing, Publisher};

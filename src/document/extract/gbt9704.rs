@@ -1,0 +1,417 @@
+//! GB/T 9704-2012 official-document elements, found where the standard puts them: the head
+//! (份号, 密级, 紧急程度, 发文机关标志, 发文字号, 签发人) before the title, the addressee right after
+//! it, and the tail (附件说明, 署名, 成文日期, 附注, 抄送, 印发机关和印发日期) after the body.
+//! Anything outside those zones is body text: a 发文字号 quoted in the body is a citation, not
+//! this document's number.
+
+use crate::document::model::Block;
+use crate::document::result::{DocNumber, Gbt9704};
+use regex::Regex;
+use std::sync::LazyLock;
+
+static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([\p{Han}A-Za-z]{1,12})\s*[〔\[【(（﹝［]\s*((?:19|20)\d{2})\s*[〕\]】)）﹞］]\s*(?:第\s*)?(\d{1,5})\s*号")
+        .expect("static regex")
+});
+static DATE_ARABIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?")
+        .expect("static regex")
+});
+static DATE_HANZI: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+        .expect("static regex")
+});
+
+/// A line that is only a 发文字号, e.g. `金文〔2023〕5号`.
+pub fn is_doc_number_line(compact: &str) -> bool {
+    DOC_NUMBER
+        .find(compact)
+        .is_some_and(|m| m.start() == 0 && m.end() == compact.len())
+}
+
+pub fn parse_doc_number(s: &str) -> Option<DocNumber> {
+    let c = DOC_NUMBER.captures(s)?;
+    let raw = c.get(0)?.as_str().trim().to_string();
+    Some(DocNumber {
+        raw,
+        agency_code: Some(c[1].to_string()),
+        year: c[2].parse().ok(),
+        seq: c[3].parse().ok(),
+    })
+}
+
+fn hanzi_digit(c: char) -> Option<u32> {
+    Some(match c {
+        '〇' | '零' | '○' | 'Ｏ' => 0,
+        '一' => 1,
+        '二' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        _ => return None,
+    })
+}
+
+fn iso(y: u32, m: u32, d: u32) -> Option<String> {
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days)
+        .contains(&d)
+        .then(|| format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// The first date in `s`, Arabic (2022年04月07日, 2022-4-7) or 汉字 (二〇二三年三月一日), as ISO.
+pub fn parse_date(s: &str) -> Option<String> {
+    let arabic = DATE_ARABIC.captures(s).and_then(|c| {
+        let start = c.get(0)?.start();
+        Some((
+            start,
+            iso(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)?,
+        ))
+    });
+    let hanzi = DATE_HANZI.captures(s).and_then(|c| {
+        let start = c.get(0)?.start();
+        let y = c[1]
+            .chars()
+            .try_fold(0u32, |acc, ch| Some(acc * 10 + hanzi_digit(ch)?))?;
+        let m = crate::document::structure::chinese_value(&c[2])?;
+        let d = crate::document::structure::chinese_value(&c[3])?;
+        Some((start, iso(y, m, d)?))
+    });
+    match (arabic, hanzi) {
+        (Some(a), Some(h)) => Some(if a.0 <= h.0 { a.1 } else { h.1 }),
+        (a, h) => a.or(h).map(|x| x.1),
+    }
+}
+
+/// A line that is nothing but a date (the 成文日期 line of the signature block).
+pub fn is_date_line(t: &str) -> bool {
+    let t = t.trim();
+    let m = DATE_ARABIC.find(t).or_else(|| DATE_HANZI.find(t));
+    m.is_some_and(|m| m.start() == 0 && t[m.end()..].trim().is_empty())
+}
+
+fn compact(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+        .collect()
+}
+
+fn after_label<'a>(t: &'a str, labels: &[&str]) -> Option<&'a str> {
+    let t = t.trim_start();
+    for l in labels {
+        // Labels are often padded: 签 发 人, 抄　送.
+        let mut rest = t;
+        let mut ok = true;
+        for ch in l.chars() {
+            rest = rest.trim_start_matches([' ', '\u{3000}', '\u{A0}']);
+            match rest.strip_prefix(ch) {
+                Some(r) => rest = r,
+                None => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if ok {
+            let rest = rest.trim_start_matches([' ', '\u{3000}', '\u{A0}']);
+            if let Some(v) = rest.strip_prefix(['：', ':']) {
+                return Some(v.trim());
+            }
+        }
+    }
+    None
+}
+
+/// Splits a list of names on 、，, ; and whitespace, dropping a final 。.
+pub fn split_names(s: &str) -> Vec<String> {
+    s.trim_end_matches(['。', '.'])
+        .split(|c: char| {
+            matches!(c, '、' | '，' | ',' | '；' | ';') || c.is_whitespace() || c == '\u{3000}'
+        })
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// What the head and tail zones yield.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Elements {
+    pub gbt: Gbt9704,
+    pub doc_number: Option<DocNumber>,
+    pub signers: Vec<String>,
+    pub addressee: Option<String>,
+    /// (label, raw date string, ISO) for each date found in the tail.
+    pub written_raw: Option<String>,
+    pub printed_raw: Option<String>,
+}
+
+/// `head` are the blocks before the title's end (or before the body when there is no title),
+/// `after_title` the few blocks right after the title, `tail` the blocks after the last
+/// section's prose.
+pub fn extract(
+    head: &[Block],
+    after_title: &[Block],
+    tail: &[Block],
+    red: Option<&str>,
+) -> Elements {
+    let mut e = Elements::default();
+    e.gbt.red_header = red.map(str::to_string);
+    for b in head {
+        let t = b.text.trim();
+        let c = compact(t);
+        if let Some(v) = after_label(t, &["签发人"]) {
+            e.signers = split_names(v);
+            continue;
+        }
+        if let Some(v) = after_label(t, &["份号"]) {
+            e.gbt.copy_number = Some(v.to_string());
+            continue;
+        }
+        if c.len() <= 18 && c.len() >= 6 && c.chars().all(|ch| ch.is_ascii_digit()) {
+            e.gbt.copy_number = Some(c.clone());
+            continue;
+        }
+        for level in ["绝密", "机密", "秘密"] {
+            if let Some(rest) = c.strip_prefix(level) {
+                if rest.is_empty() || rest.starts_with('★') || rest.starts_with('*') {
+                    e.gbt.security_level = Some(level.to_string());
+                    let period = rest.trim_start_matches(['★', '*']);
+                    if !period.is_empty() {
+                        e.gbt.secrecy_period = Some(period.to_string());
+                    }
+                }
+            }
+        }
+        if let Some(v) = after_label(t, &["密级"]) {
+            e.gbt.security_level = Some(v.to_string());
+        }
+        if matches!(c.as_str(), "特急" | "加急" | "特提" | "平急") {
+            e.gbt.urgency = Some(c.clone());
+        }
+        if let Some(v) = after_label(t, &["紧急程度"]) {
+            e.gbt.urgency = Some(v.to_string());
+        }
+        if e.doc_number.is_none() {
+            // 发文字号 alone on its line, or sharing it with 签发人 (上行文).
+            if let Some(d) = parse_doc_number(&c) {
+                if c.starts_with(&d.raw) || c.ends_with(&d.raw) {
+                    e.doc_number = Some(d);
+                }
+            }
+        }
+    }
+    for b in after_title.iter().take(3) {
+        let t = b.text.trim();
+        if let Some(name) = t.strip_suffix(['：', ':']) {
+            if name.chars().count() <= 40
+                && !name.contains(['。', '，', ','])
+                && !name.contains("如下")
+            {
+                e.addressee = Some(name.to_string());
+            }
+            break;
+        }
+    }
+    extract_tail(tail, &mut e);
+    e
+}
+
+fn extract_tail(tail: &[Block], e: &mut Elements) {
+    let mut i = 0;
+    // Lines before `floor` belong to an element already read (附件 items), not to the 署名.
+    let mut floor = 0;
+    while i < tail.len() {
+        let t = tail[i].text.trim();
+        if let Some(v) = after_label(t, &["附件"]) {
+            e.gbt.attachment_note = Some(t.to_string());
+            let mut names = attachment_items(v);
+            // Continuation lines: 2.xxx under 附件：1.xxx
+            let mut j = i + 1;
+            while j < tail.len() {
+                let tj = tail[j].text.trim();
+                match crate::document::structure::parse_number(tj) {
+                    Some(tok) if !tj.contains('。') => {
+                        names.push(tj[tok.len..].trim().to_string());
+                        j += 1;
+                    }
+                    _ => break,
+                }
+            }
+            e.gbt.attachments = names;
+            i = j;
+            floor = j;
+            continue;
+        }
+        if let Some(v) = after_label(t, &["抄送"]) {
+            e.gbt.copy_to = split_names(v);
+            i += 1;
+            continue;
+        }
+        if t.ends_with("印发") {
+            // 某某办公室  2023年3月1日印发
+            let body = t.trim_end_matches("印发").trim();
+            if let Some(iso) = parse_date(body) {
+                e.gbt.print_date = Some(iso);
+                e.printed_raw = Some(body.to_string());
+                let org = body
+                    .split(|c: char| c.is_ascii_digit() || "〇零○一二三四五六七八九".contains(c))
+                    .next()
+                    .unwrap_or("")
+                    .trim();
+                if !org.is_empty() {
+                    e.gbt.printing_org = Some(org.to_string());
+                }
+            }
+            i += 1;
+            continue;
+        }
+        if is_date_line(t) {
+            e.gbt.written_date = parse_date(t);
+            e.written_raw = Some(t.to_string());
+            // 署名: the short organization lines right above the date.
+            let mut orgs = Vec::new();
+            let mut k = i;
+            while k > floor {
+                let o = tail[k - 1].text.trim();
+                if o.chars().count() > 30
+                    || o.contains(['。', '，', ',', '：', ':'])
+                    || is_date_line(o)
+                {
+                    break;
+                }
+                orgs.insert(0, o.to_string());
+                k -= 1;
+            }
+            let orgs: Vec<String> = orgs.iter().flat_map(|o| split_names(o)).collect();
+            if !orgs.is_empty() {
+                e.gbt.signature_orgs = orgs;
+            }
+            i += 1;
+            continue;
+        }
+        if e.gbt.written_date.is_some()
+            && ((t.starts_with('（') && t.ends_with('）'))
+                || (t.starts_with('(') && t.ends_with(')')))
+        {
+            e.gbt.annotation_fuzhu = Some(t.to_string());
+        }
+        i += 1;
+    }
+}
+
+fn attachment_items(v: &str) -> Vec<String> {
+    // 附件：1.xxx 2.xxx  or  附件：xxx
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut rest = v.trim();
+    while !rest.is_empty() {
+        if let Some(tok) = crate::document::structure::parse_number(rest) {
+            if !current.trim().is_empty() {
+                out.push(current.trim().to_string());
+            }
+            current.clear();
+            rest = &rest[tok.len..];
+            continue;
+        }
+        let ch = rest.chars().next().unwrap_or(' ');
+        current.push(ch);
+        rest = &rest[ch.len_utf8()..];
+        // A following item number in the same line: " 2."
+        if ch == ' ' && crate::document::structure::parse_number(rest.trim_start()).is_some() {
+            rest = rest.trim_start();
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_string());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(lines: &[&str]) -> Vec<Block> {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| Block::plain(*l, i + 1))
+            .collect()
+    }
+
+    #[test]
+    fn doc_numbers() {
+        let d = parse_doc_number("金文〔2023〕5号").unwrap();
+        assert_eq!(
+            (d.agency_code.as_deref(), d.year, d.seq),
+            (Some("金文"), Some(2023), Some(5))
+        );
+        assert!(parse_doc_number("京政发[2021]12号").is_some());
+        assert!(is_doc_number_line("金文〔2023〕5号"));
+        assert!(!is_doc_number_line("根据金文〔2023〕5号要求"));
+    }
+
+    #[test]
+    fn dates_arabic_and_hanzi() {
+        assert_eq!(parse_date("2022年04月07日").as_deref(), Some("2022-04-07"));
+        assert_eq!(parse_date("2022-4-7").as_deref(), Some("2022-04-07"));
+        assert_eq!(
+            parse_date("二〇二三年三月十一日").as_deref(),
+            Some("2023-03-11")
+        );
+        assert_eq!(parse_date("2023年2月30日"), None);
+        assert!(is_date_line("2023年3月1日"));
+        assert!(!is_date_line("2023年3月1日召开会议"));
+    }
+
+    #[test]
+    fn head_and_tail_elements() {
+        let head = blocks(&[
+            "000123",
+            "机密★1年",
+            "特急",
+            "某文〔2023〕5号",
+            "签发人：张健平 余志强",
+        ]);
+        let after = blocks(&["县委、县政府：", "正文。"]);
+        let tail = blocks(&[
+            "附件：1.某某清单",
+            "2.某某台账",
+            "中共某某街道工作委员会",
+            "某某街道办事处",
+            "2023年3月1日",
+            "（此件公开发布）",
+            "抄送：区委办，区政府办。",
+            "某某街道党政办公室 2023年3月2日印发",
+        ]);
+        let e = extract(&head, &after, &tail, Some("某某文件"));
+        assert_eq!(e.gbt.copy_number.as_deref(), Some("000123"));
+        assert_eq!(e.gbt.security_level.as_deref(), Some("机密"));
+        assert_eq!(e.gbt.secrecy_period.as_deref(), Some("1年"));
+        assert_eq!(e.gbt.urgency.as_deref(), Some("特急"));
+        assert_eq!(e.doc_number.unwrap().raw, "某文〔2023〕5号");
+        assert_eq!(e.signers, vec!["张健平", "余志强"]);
+        assert_eq!(e.addressee.as_deref(), Some("县委、县政府"));
+        assert_eq!(e.gbt.attachments, vec!["某某清单", "某某台账"]);
+        assert_eq!(
+            e.gbt.signature_orgs,
+            vec!["中共某某街道工作委员会", "某某街道办事处"]
+        );
+        assert_eq!(e.gbt.written_date.as_deref(), Some("2023-03-01"));
+        assert_eq!(e.gbt.annotation_fuzhu.as_deref(), Some("（此件公开发布）"));
+        assert_eq!(e.gbt.copy_to, vec!["区委办", "区政府办"]);
+        assert_eq!(e.gbt.printing_org.as_deref(), Some("某某街道党政办公室"));
+        assert_eq!(e.gbt.print_date.as_deref(), Some("2023-03-02"));
+    }
+}
