@@ -110,6 +110,9 @@ pub struct TestEnv {
     pub publisher: Publisher,
     pub storage: Storage,
     pub bucket: BucketName,
+    /// Retry tiers declared at creation; a test may change the settings' delays afterwards,
+    /// and both sets are cleaned up.
+    declared_delays: Vec<u64>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -190,6 +193,7 @@ impl TestEnv {
         let publisher = Publisher::open(&conn, Duration::from_secs(10))
             .await
             .unwrap();
+        let s_delays = s.worker.retry_delays_ms.0.clone();
         TestEnv {
             name,
             settings: s,
@@ -199,6 +203,7 @@ impl TestEnv {
             publisher,
             storage,
             bucket,
+            declared_delays: s_delays,
             _dir: dir,
         }
     }
@@ -427,7 +432,10 @@ impl Drop for TestEnv {
     /// its own thread and runtime because `Drop` cannot await.
     fn drop(&mut self) {
         let amqp = self.settings.amqp.clone();
-        let delays = self.settings.worker.retry_delays_ms.0.clone();
+        let mut delays = self.settings.worker.retry_delays_ms.0.clone();
+        delays.extend(&self.declared_delays);
+        delays.sort_unstable();
+        delays.dedup();
         let vhost = self.vhost.clone();
         let _ = std::thread::spawn(move || {
             if let Some(v) = vhost {
