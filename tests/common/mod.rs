@@ -8,6 +8,8 @@
 
 // --- worker integration harness ---
 
+#![allow(dead_code)]
+
 pub mod golden;
 pub mod parsing;
 #[allow(unused_imports)]
@@ -111,6 +113,9 @@ pub struct TestEnv {
     pub publisher: Publisher,
     pub storage: Storage,
     pub bucket: BucketName,
+    /// Retry tiers declared at creation; a test may change the settings' delays afterwards,
+    /// and both sets are cleaned up.
+    declared_delays: Vec<u64>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -191,6 +196,7 @@ impl TestEnv {
         let publisher = Publisher::open(&conn, Duration::from_secs(10))
             .await
             .unwrap();
+        let s_delays = s.worker.retry_delays_ms.0.clone();
         TestEnv {
             name,
             settings: s,
@@ -200,6 +206,7 @@ impl TestEnv {
             publisher,
             storage,
             bucket,
+            declared_delays: s_delays,
             _dir: dir,
         }
     }
@@ -428,7 +435,10 @@ impl Drop for TestEnv {
     /// its own thread and runtime because `Drop` cannot await.
     fn drop(&mut self) {
         let amqp = self.settings.amqp.clone();
-        let delays = self.settings.worker.retry_delays_ms.0.clone();
+        let mut delays = self.settings.worker.retry_delays_ms.0.clone();
+        delays.extend(&self.declared_delays);
+        delays.sort_unstable();
+        delays.dedup();
         let vhost = self.vhost.clone();
         let _ = std::thread::spawn(move || {
             if let Some(v) = vhost {
