@@ -53,15 +53,17 @@ pub fn document_id(bytes: &[u8]) -> String {
 pub fn parse(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_inner(input, limits))) {
         Ok(r) => r,
-        Err(panic) => {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(ParseError::Internal(msg))
-        }
+        Err(panic) => Err(ParseError::Internal(panic_message(panic.as_ref()))),
     }
+}
+
+/// The text of a caught panic's payload.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// [`parse`] without the panic guard, for fuzzers: a panic there is a bug to find, not to hide.

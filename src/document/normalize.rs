@@ -344,13 +344,12 @@ fn capture_chrome(text: &str, web: &mut WebMetadata) -> bool {
     } else {
         t.to_string()
     };
-    if t != stripped || t.starts_with('|') {
-        if stripped
+    if (t != stripped || t.starts_with('|'))
+        && stripped
             .chars()
             .all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\u{A0}' | '\t'))
-        {
-            return true;
-        }
+    {
+        return true;
     }
     if t.starts_with("上一篇") || t.starts_with("下一篇") {
         return true;

@@ -40,27 +40,20 @@ pub fn parse_doc_number(s: &str) -> Option<DocNumber> {
     })
 }
 
+/// A 汉字 year digit: the counting digits plus the zero forms used in dates (〇 ○ Ｏ).
 fn hanzi_digit(c: char) -> Option<u32> {
-    Some(match c {
-        '〇' | '零' | '○' | 'Ｏ' => 0,
-        '一' => 1,
-        '二' => 2,
-        '三' => 3,
-        '四' => 4,
-        '五' => 5,
-        '六' => 6,
-        '七' => 7,
-        '八' => 8,
-        '九' => 9,
-        _ => return None,
-    })
+    match c {
+        '〇' | '○' | 'Ｏ' => Some(0),
+        _ => crate::document::structure::chinese_value(c.encode_utf8(&mut [0; 4]))
+            .filter(|v| *v < 10),
+    }
 }
 
 fn iso(y: u32, m: u32, d: u32) -> Option<String> {
     let days = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         _ => return None,
     };
