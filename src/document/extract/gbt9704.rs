@@ -160,7 +160,10 @@ pub fn extract(
 ) -> Elements {
     let mut e = Elements::default();
     e.gbt.red_header = red.map(str::to_string);
-    for b in head {
+    for (i, b) in head.iter().enumerate() {
+        if b.in_table {
+            continue;
+        }
         let t = b.text.trim();
         let c = compact(t);
         if let Some(v) = after_label(t, &["签发人"]) {
@@ -171,7 +174,8 @@ pub fn extract(
             e.gbt.copy_number = Some(v.to_string());
             continue;
         }
-        if c.len() <= 18 && c.len() >= 6 && c.chars().all(|ch| ch.is_ascii_digit()) {
+        // 份号: six or so digits alone on one of the very first lines.
+        if i < 3 && c.len() <= 18 && c.len() >= 6 && c.chars().all(|ch| ch.is_ascii_digit()) {
             e.gbt.copy_number = Some(c.clone());
             continue;
         }
@@ -207,7 +211,9 @@ pub fn extract(
     for b in after_title.iter().take(3) {
         let t = b.text.trim();
         if let Some(name) = t.strip_suffix(['：', ':']) {
+            // 主送机关 are Chinese organ names: 县委、县政府.
             if name.chars().count() <= 40
+                && name.chars().any(crate::document::normalize::is_cjk)
                 && !name.contains(['。', '，', ','])
                 && !name.contains("如下")
             {
@@ -221,6 +227,8 @@ pub fn extract(
 }
 
 fn extract_tail(tail: &[Block], e: &mut Elements) {
+    let tail: Vec<Block> = tail.iter().filter(|b| !b.in_table).cloned().collect();
+    let tail = tail.as_slice();
     let mut i = 0;
     // Lines before `floor` belong to an element already read (附件 items), not to the 署名.
     let mut floor = 0;
@@ -406,5 +414,21 @@ mod tests {
         assert_eq!(e.gbt.copy_to, vec!["区委办", "区政府办"]);
         assert_eq!(e.gbt.printing_org.as_deref(), Some("某某街道党政办公室"));
         assert_eq!(e.gbt.print_date.as_deref(), Some("2023-03-02"));
+    }
+
+    #[test]
+    fn table_cells_and_late_lines_are_not_copy_numbers() {
+        let mut cell = Block::plain("87654321", 1);
+        cell.in_table = true;
+        let e = extract(&[cell], &[], &[], None);
+        assert_eq!(e.gbt.copy_number, None);
+        let late = blocks(&["标题一", "标题二", "说明", "12345678"]);
+        assert_eq!(extract(&late, &[], &[], None).gbt.copy_number, None);
+    }
+
+    #[test]
+    fn a_latin_label_is_not_an_addressee() {
+        let e = extract(&[], &blocks(&["Index:"]), &[], None);
+        assert_eq!(e.addressee, None);
     }
 }
