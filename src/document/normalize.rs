@@ -209,7 +209,10 @@ pub fn decode_entities(s: &str, count: &mut usize) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let tail = &rest[amp..];
-        let semi = tail[..tail.len().min(12)].find(';');
+        // Bytes, not chars: the `;` is ASCII, so wherever it is found is a char boundary.
+        let semi = tail.as_bytes()[..tail.len().min(12)]
+            .iter()
+            .position(|&b| b == b';');
         let decoded = semi.and_then(|semi| {
             let name = &tail[1..semi];
             let c = match name {
