@@ -84,8 +84,6 @@ pub enum LineEndings {
     LF,
     CRLF,
     CR,
-    /// More than one kind in the same file.
-    Mixed,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]

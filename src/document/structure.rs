@@ -30,8 +30,6 @@ pub struct NumToken {
 #[derive(Debug, Clone, Default)]
 pub struct Structured {
     pub title: Option<String>,
-    /// Source lines of the title, as written.
-    pub title_lines: Vec<String>,
     /// Index in `blocks` of the title's first and last block.
     pub title_blocks: Option<(usize, usize)>,
     /// 发文机关标志, e.g. 中共某某街道工作委员会文件.
@@ -41,8 +39,6 @@ pub struct Structured {
     pub body_start: usize,
     /// For each block, the path of the section it belongs to, e.g. `一/（一）`.
     pub block_paths: Vec<Option<String>>,
-    /// For each block, the index of its top-level section.
-    pub block_top: Vec<Option<usize>>,
 }
 
 pub fn chinese_value(s: &str) -> Option<u32> {
@@ -390,7 +386,6 @@ pub fn structure(n: &Normalized) -> Structured {
     let line_markup = n.doc.format == super::result::Format::Markdown;
     let mut s = Structured {
         block_paths: vec![None; blocks.len()],
-        block_top: vec![None; blocks.len()],
         body_start: blocks.len(),
         ..Default::default()
     };
@@ -439,7 +434,6 @@ pub fn structure(n: &Normalized) -> Structured {
                 let node = node_at(&mut roots, &open);
                 push_text(&mut node.text, &b.text);
                 s.block_paths[bi] = Some(path_labels.join("/"));
-                s.block_top[bi] = Some(open[0]);
             }
             continue;
         };
@@ -476,7 +470,6 @@ pub fn structure(n: &Normalized) -> Structured {
         siblings.push(section);
         open.push(siblings.len() - 1);
         s.block_paths[bi] = Some(path_labels.join("/"));
-        s.block_top[bi] = Some(open[0]);
     }
     fill_markers(&mut roots);
     s.sections = roots;
@@ -559,7 +552,6 @@ fn find_title(n: &Normalized, s: &mut Structured) {
         // Accumulate a multi-line title.
         let mut j = i;
         let mut title = String::new();
-        let mut lines = Vec::new();
         while j < head_end {
             let tj = blocks[j].text.trim();
             if is_sentence_like(tj) || tj.ends_with(['：', ':']) || blocks[j].in_table {
@@ -569,7 +561,6 @@ fn find_title(n: &Normalized, s: &mut Structured) {
                 break;
             }
             title.push_str(tj);
-            lines.push(blocks[j].raw.trim().to_string());
             j += 1;
             if TITLE_WORDS.iter().any(|w| title.ends_with(w)) {
                 break;
@@ -577,7 +568,6 @@ fn find_title(n: &Normalized, s: &mut Structured) {
         }
         if TITLE_WORDS.iter().any(|w| title.contains(w)) {
             s.title = Some(title);
-            s.title_lines = lines;
             s.title_blocks = Some((i, j - 1));
         }
         break;
@@ -722,7 +712,7 @@ mod tests {
             s.title.as_deref(),
             Some("关于2022年度法治政府建设工作情况的报告")
         );
-        assert_eq!(s.title_lines.len(), 2);
+        assert_eq!(s.title_blocks, Some((3, 4)));
     }
 
     #[test]

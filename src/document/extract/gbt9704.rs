@@ -151,7 +151,7 @@ pub struct Elements {
 
 /// `head` are the blocks before the title's end (or before the body when there is no title),
 /// `after_title` the few blocks right after the title, `tail` the blocks after the last
-/// section's prose.
+/// section's prose (the caller's tail zone stops at the last table row, so it holds none).
 pub fn extract(
     head: &[Block],
     after_title: &[Block],
@@ -227,8 +227,6 @@ pub fn extract(
 }
 
 fn extract_tail(tail: &[Block], e: &mut Elements) {
-    let tail: Vec<Block> = tail.iter().filter(|b| !b.in_table).cloned().collect();
-    let tail = tail.as_slice();
     let mut i = 0;
     // Lines before `floor` belong to an element already read (附件 items), not to the 署名.
     let mut floor = 0;
