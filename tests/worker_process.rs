@@ -266,38 +266,51 @@ fn hanging_storage(endpoint: &str, drain_secs: u64) -> Vec<(&'static str, String
     ]
 }
 
-async fn wait_in_flight(worker: &mut Proc) {
-    let deadline = Instant::now() + common::PATIENCE;
-    while !worker.log().contains("\"attempt\":1") {
-        assert!(worker.running(), "worker died:\n{}", worker.log());
-        assert!(
-            Instant::now() < deadline,
-            "job never started:\n{}",
-            worker.log()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+/// A worker whose one job hangs on a storage server that never answers, once the consumer has
+/// taken that job off the queue. The returned guards keep the black hole and the log alive.
+struct StuckJob {
+    env: TestEnv,
+    worker: Proc,
+    jobs_queue: String,
+    _dir: tempfile::TempDir,
+    _hole: tokio::task::JoinHandle<()>,
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_job_that_outlives_the_drain_timeout_goes_back_to_the_queue() {
-    let env = TestEnv::new("drain-timeout").await;
+async fn stuck_job_worker(test: &str, drain_secs: u64) -> StuckJob {
+    let env = TestEnv::new(test).await;
     let dir = tempfile::tempdir().unwrap();
-    let (endpoint, _hole) = black_hole().await;
+    let (endpoint, hole) = black_hole().await;
     let job = env.job("stuck.txt");
     env.publish_jobs(std::slice::from_ref(&job)).await;
-    let mut worker = Proc::spawn(
+    let worker = Proc::spawn(
         &env,
-        &hanging_storage(&endpoint, 1),
+        &hanging_storage(&endpoint, drain_secs),
         dir.path().join("w.log"),
     );
-    // The job logs its span once it has been received; debug logs are off, so wait for the
-    // consumer to have taken it off the queue instead.
+    // Debug logs are off, so "received" is seen as the job leaving the queue.
     let jobs_queue = env.settings.amqp.jobs_queue.clone();
     common::eventually("the job is taken", || async {
         env.queue_len(&jobs_queue).await == 0
     })
     .await;
+    StuckJob {
+        env,
+        worker,
+        jobs_queue,
+        _dir: dir,
+        _hole: hole,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_that_outlives_the_drain_timeout_goes_back_to_the_queue() {
+    let StuckJob {
+        env,
+        mut worker,
+        jobs_queue,
+        _dir,
+        _hole,
+    } = stuck_job_worker("drain-timeout", 1).await;
     worker.signal("-TERM");
     let status = worker.wait().await;
     assert_eq!(status.code(), Some(0), "{}", worker.log());
@@ -307,26 +320,17 @@ async fn a_job_that_outlives_the_drain_timeout_goes_back_to_the_queue() {
     })
     .await;
     assert_nothing_dead_lettered(&env).await;
-    let _ = wait_in_flight;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_signal_exits_at_once_and_the_job_is_not_lost() {
-    let env = TestEnv::new("second-signal").await;
-    let dir = tempfile::tempdir().unwrap();
-    let (endpoint, _hole) = black_hole().await;
-    let job = env.job("stuck.txt");
-    env.publish_jobs(std::slice::from_ref(&job)).await;
-    let mut worker = Proc::spawn(
-        &env,
-        &hanging_storage(&endpoint, 600),
-        dir.path().join("w.log"),
-    );
-    let jobs_queue = env.settings.amqp.jobs_queue.clone();
-    common::eventually("the job is taken", || async {
-        env.queue_len(&jobs_queue).await == 0
-    })
-    .await;
+    let StuckJob {
+        env,
+        mut worker,
+        jobs_queue,
+        _dir,
+        _hole,
+    } = stuck_job_worker("second-signal", 600).await;
     worker.signal("-TERM");
     common::eventually("the drain has started", || async {
         worker.log().contains("shutting down: draining")
