@@ -17,8 +17,17 @@ if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/python" -c "import moto, sys
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
 fi
 
-answers() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; }
+# Healthy = ListBuckets answers 200. A server that answers anything else (a stale moto whose
+# venv is gone answers 500 to everything) is stopped and replaced.
+answers() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PORT/")" = 200 ]; }
+port_taken() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; }
 
+if ! answers && port_taken; then
+  echo "something unhealthy holds 127.0.0.1:$PORT; stopping it"
+  pkill -f "moto_server .*-p $PORT" || true
+  for _ in $(seq 20); do port_taken || break; sleep 0.5; done
+  if port_taken; then pkill -9 -f "moto_server .*-p $PORT" || true; sleep 1; fi
+fi
 if ! answers; then
   # setsid: the server outlives this script and the CI step that ran it.
   setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$STATE/moto.log" 2>&1 < /dev/null &
