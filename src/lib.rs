@@ -19,11 +19,18 @@
 //!   replay at a bounded rate with publisher confirms, purge.
 //!
 //! The moving side (worker, storage, AMQP, DLQ tooling) wraps `document::parse` and only moves
-//! bytes and messages around it.
+//! bytes and messages around it. It sits behind the `service` feature (on by default): with
+//! `default-features = false` the crate is [`document`] alone, with none of tokio, lapin or the
+//! AWS SDK in the build (the fuzz targets use it that way).
 
+#[cfg(feature = "service")]
 pub mod cli;
+#[cfg(feature = "service")]
 pub mod config;
+#[cfg(feature = "service")]
 pub mod dlq;
 pub mod document;
+#[cfg(feature = "service")]
 pub mod telemetry;
+#[cfg(feature = "service")]
 pub mod worker;

@@ -1,12 +1,17 @@
 //! Bytes -> the spreadsheet reader (calamine behind our pre-scans and caps). The first byte
 //! picks the format (xlsx, ods, xls) so one corpus covers all three entry points; the rest is
-//! the file. A panic, or an allocation past libFuzzer's -rss_limit_mb, is the finding.
+//! the file. A panic outside calamine (see panic_policy.rs), or an allocation past libFuzzer's
+//! -rss_limit_mb, is the finding.
 #![no_main]
 
 use docingest::document::{readers::sheet, Format, Limits};
 use libfuzzer_sys::fuzz_target;
 
+#[path = "panic_policy.rs"]
+mod panic_policy;
+
 fuzz_target!(|data: &[u8]| {
+    panic_policy::contain_calamine_panics();
     let Some((&selector, file)) = data.split_first() else {
         return;
     };
