@@ -6,12 +6,11 @@
 
 mod common;
 
+use common::process::Proc;
 use common::{corpus_file, TestEnv};
 use docingest::document;
 use docingest::worker::job::JobMessage;
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 const SEEDS: [&str; 5] = [
@@ -21,65 +20,6 @@ const SEEDS: [&str; 5] = [
     "seeds/003_95bdc2d1cb62a6be.txt",
     "seeds/004_3631418bac9721d6.txt",
 ];
-
-/// A `docingest worker` child process with this test's settings; its log goes to a file that is
-/// printed when an assertion about it fails.
-struct Proc {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Proc {
-    fn spawn(env: &TestEnv, extra: &[(&str, String)], log: PathBuf) -> Proc {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_docingest"));
-        cmd.arg("worker")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .envs(env.env())
-            .envs(extra.iter().map(|(k, v)| (k.to_string(), v.clone())))
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap());
-        Proc {
-            child: cmd.spawn().unwrap(),
-            log,
-        }
-    }
-
-    fn signal(&self, sig: &str) {
-        let ok = Command::new("kill")
-            .args([sig, &self.child.id().to_string()])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "kill {sig}");
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    async fn wait(&mut self) -> ExitStatus {
-        let deadline = Instant::now() + common::PATIENCE;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("worker did not exit; log:\n{}", self.log());
-    }
-
-    fn running(&mut self) -> bool {
-        self.child.try_wait().unwrap().is_none()
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Upload the five seeds and make `n` jobs over them; returns the jobs and, per job id, the
 /// document id its result must carry.

@@ -12,6 +12,7 @@
 
 pub mod golden;
 pub mod parsing;
+pub mod process;
 #[allow(unused_imports)]
 pub use parsing::{corpus_dir, loose, parse_path};
 
