@@ -526,3 +526,45 @@ async fn a_queue_declared_with_other_arguments_stops_the_worker_naming_it() {
     assert!(msg.contains(&jobs_queue), "{msg}");
     assert!(msg.contains("PRECONDITION_FAILED"), "{msg}");
 }
+
+/// calamine 0.38 panics on some damaged `.xls` files (tests/fixtures/fuzz/calamine_*.xls, found
+/// by the sheet fuzzer). The panic happens on the worker's parse thread, inside this very test
+/// process: the job must end as a permanent `corrupt_document` dead letter after one attempt,
+/// and the worker must go on to the next job.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_that_panics_the_spreadsheet_library_is_dead_lettered_and_the_worker_goes_on() {
+    let env = TestEnv::new("panicking_xls").await;
+    let fixture = common::repo_root().join("tests/fixtures/fuzz/calamine_xls838.xls");
+    env.put("in/damaged.xls", std::fs::read(fixture).unwrap())
+        .await;
+    let seed = std::fs::read(corpus_file("seeds/001_9c76b1dea792aca4.txt")).unwrap();
+    env.put("in/good.txt", seed).await;
+    let bad = env.job("in/damaged.xls");
+    let good = env.job("in/good.txt");
+    let worker = RunningWorker::start(env.settings.clone()).await;
+    env.publish_jobs(&[bad.clone(), good.clone()]).await;
+
+    let dead = env.dead_letters(1).await;
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        dead[0].header(headers::JOB_ID).as_deref(),
+        Some(bad.job_id.as_str())
+    );
+    assert_eq!(
+        dead[0].header(headers::ERROR_KIND).as_deref(),
+        Some("permanent")
+    );
+    assert_eq!(
+        dead[0].header(headers::ERROR_CODE).as_deref(),
+        Some("corrupt_document")
+    );
+    let message = dead[0].header(headers::ERROR_MESSAGE).unwrap();
+    assert!(message.contains("spreadsheet library failed"), "{message}");
+    assert_eq!(dead[0].header_u32(headers::ATTEMPTS), Some(1));
+    let results = env.results(1).await;
+    assert_eq!(
+        results[0].correlation_id().as_deref(),
+        Some(good.job_id.as_str())
+    );
+    worker.stop().await;
+}

@@ -51,7 +51,13 @@ pub fn document_id(bytes: &[u8]) -> String {
 /// Parse one document. Never panics: a reader bug is caught and reported as
 /// [`ParseError::Internal`], so one bad file cannot take a worker down.
 pub fn parse(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseError> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_inner(input, limits))) {
+    contain_panics(|| parse_inner(input, limits))
+}
+
+/// Runs a parsing stage; a panic in it becomes [`ParseError::Internal`] (`parser_panic`, a
+/// permanent error) carrying the panic's message.
+fn contain_panics<T>(stage: impl FnOnce() -> Result<T, ParseError>) -> Result<T, ParseError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(stage)) {
         Ok(r) => r,
         Err(panic) => Err(ParseError::Internal(panic_message(panic.as_ref()))),
     }
@@ -91,4 +97,19 @@ fn parse_inner(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseE
     result.source.uri = input.uri.clone();
     result.source.size = bytes.len() as u64;
     Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_stage_becomes_a_permanent_parser_panic() {
+        let e = contain_panics::<()>(|| panic!("index {} out of range", 7)).unwrap_err();
+        assert_eq!(e.code(), "parser_panic");
+        assert!(e.to_string().contains("index 7 out of range"), "{e}");
+        let e = contain_panics::<()>(|| std::panic::panic_any(42u8)).unwrap_err();
+        assert!(e.to_string().contains("unknown panic"), "{e}");
+        assert_eq!(contain_panics(|| Ok(5)).unwrap(), 5);
+    }
 }
