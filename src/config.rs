@@ -315,11 +315,16 @@ pub struct WorkerSettings {
     pub drain_timeout_secs: u64,
     /// Results larger than this go to storage (claim check).
     pub max_inline_bytes: usize,
+    /// Milliseconds one parse may take before the job is dead-lettered as `parse_timeout`.
+    pub parse_timeout_ms: u64,
 }
 
 impl WorkerSettings {
     pub fn drain_timeout(&self) -> Duration {
         Duration::from_secs(self.drain_timeout_secs)
+    }
+    pub fn parse_timeout(&self) -> Duration {
+        Duration::from_millis(self.parse_timeout_ms)
     }
 }
 
@@ -456,6 +461,9 @@ impl Settings {
         }
         if self.worker.max_inline_bytes == 0 {
             return Err(fail("worker.max_inline_bytes", "must be positive".into()));
+        }
+        if self.worker.parse_timeout_ms == 0 {
+            return Err(fail("worker.parse_timeout_ms", "must be positive".into()));
         }
         if self.amqp.confirm_timeout_secs == 0 {
             return Err(fail("amqp.confirm_timeout_secs", "must be positive".into()));

@@ -73,6 +73,31 @@ impl RetryScheduled<'_> {
     }
 }
 
+/// A parse ran past `worker.parse_timeout_ms`; its job fails as `parse_timeout`.
+pub struct ParseOverran {
+    pub timeout: Duration,
+}
+
+impl ParseOverran {
+    pub fn emit(&self, m: &Metrics) {
+        warn!(
+            timeout_ms = self.timeout.as_millis() as u64,
+            "parse timed out; its thread runs on, holding a concurrency slot, until it ends"
+        );
+        m.parse_overrunning(1);
+    }
+}
+
+/// The thread of a timed-out parse has ended and given its slot back.
+pub struct OverrunParseEnded;
+
+impl OverrunParseEnded {
+    pub fn emit(&self, m: &Metrics) {
+        info!("overrunning parse ended; its slot is free again");
+        m.parse_overrunning(-1);
+    }
+}
+
 pub struct DeadLettered<'a> {
     pub kind: &'static str,
     pub code: &'static str,

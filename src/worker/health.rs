@@ -3,14 +3,17 @@
 //! Three fixed GET routes for probes and Prometheus do not need an HTTP framework: each
 //! connection sends one request (read up to 8 KiB, 5 s at most), gets one response with
 //! `Connection: close`, and at most 64 connections are served at once. Anything else gets a
-//! 404 or 405. `/healthz` answers while the process runs; `/readyz` is 200 only while the worker
-//! is connected to the broker with its consumer attached, and 503 while disconnected or
-//! draining, so a load balancer or Kubernetes stops counting on it during a shutdown.
+//! 404 or 405. `/healthz` answers 200 while the process can make progress, and 503 once every
+//! concurrency slot is held by a parse that overran `worker.parse_timeout_ms` (threads cannot
+//! be stopped; a restart frees them, and no job is lost: those jobs are already settled).
+//! `/readyz` is 200 only while the worker is connected to the broker with its consumer
+//! attached, and 503 while disconnected or draining, so a load balancer or Kubernetes stops
+//! counting on it during a shutdown.
 
 use super::metrics::Metrics;
 use lapin::ConnectionStatus;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -30,6 +33,8 @@ pub struct Health {
     /// The live state of the current connection: lapin may be reconnecting under a consumer
     /// that never noticed, and readiness must say so while it lasts.
     connection: Mutex<Option<ConnectionStatus>>,
+    /// `worker.concurrency`; 0 until the worker sets it.
+    parse_slots: AtomicUsize,
 }
 
 impl Health {
@@ -41,6 +46,20 @@ impl Health {
     }
     pub fn set_draining(&self) {
         self.draining.store(true, Ordering::SeqCst);
+    }
+    pub fn set_parse_slots(&self, slots: usize) {
+        self.parse_slots.store(slots, Ordering::SeqCst);
+    }
+    /// `Ok` while the worker can make progress, else why not (`/healthz`).
+    pub fn alive(&self, metrics: &Metrics) -> Result<(), String> {
+        let slots = self.parse_slots.load(Ordering::SeqCst);
+        let stuck = metrics.parses_overrunning_now();
+        if slots > 0 && stuck >= slots as i64 {
+            return Err(format!(
+                "all {slots} parse slots are held by parses past worker.parse_timeout_ms"
+            ));
+        }
+        Ok(())
     }
     /// `Ok` when ready, else why not.
     pub fn ready(&self) -> Result<(), &'static str> {
@@ -112,7 +131,10 @@ async fn respond(mut stream: TcpStream, health: &Health, metrics: &Metrics) -> s
         return write(&mut stream, 405, "text/plain", "method not allowed\n", head).await;
     }
     match path {
-        "/healthz" => write(&mut stream, 200, "text/plain", "ok\n", head).await,
+        "/healthz" => match health.alive(metrics) {
+            Ok(()) => write(&mut stream, 200, "text/plain", "ok\n", head).await,
+            Err(why) => write(&mut stream, 503, "text/plain", &format!("{why}\n"), head).await,
+        },
         "/readyz" => match health.ready() {
             Ok(()) => write(&mut stream, 200, "text/plain", "ready\n", head).await,
             Err(why) => write(&mut stream, 503, "text/plain", &format!("{why}\n"), head).await,

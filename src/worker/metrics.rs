@@ -73,6 +73,7 @@ pub struct Metrics {
     acks_lost: AtomicU64,
     broker_connections: AtomicU64,
     broker_disconnects: AtomicU64,
+    parses_overrunning: AtomicI64,
 }
 
 impl Metrics {
@@ -117,6 +118,9 @@ impl Metrics {
     pub(crate) fn broker_connected(&self) {
         self.broker_connections.fetch_add(1, Ordering::Relaxed);
     }
+    pub(crate) fn parse_overrunning(&self, delta: i64) {
+        self.parses_overrunning.fetch_add(delta, Ordering::Relaxed);
+    }
     pub(crate) fn broker_disconnected(&self) {
         self.broker_disconnects.fetch_add(1, Ordering::Relaxed);
     }
@@ -131,6 +135,10 @@ impl Metrics {
     }
     pub fn in_flight_now(&self) -> i64 {
         self.in_flight.load(Ordering::Relaxed)
+    }
+    /// Parser threads still running after their job was dead-lettered as `parse_timeout`.
+    pub fn parses_overrunning_now(&self) -> i64 {
+        self.parses_overrunning.load(Ordering::Relaxed)
     }
 
     /// The Prometheus text exposition format, version 0.0.4.
@@ -199,6 +207,12 @@ impl Metrics {
                 "Deliveries being processed now.",
                 "gauge",
                 self.in_flight.load(Ordering::Relaxed),
+            ),
+            (
+                "docingest_parses_overrunning",
+                "Parser threads still running past worker.parse_timeout_ms (their jobs are already dead-lettered); each holds a concurrency slot.",
+                "gauge",
+                self.parses_overrunning.load(Ordering::Relaxed),
             ),
             (
                 "docingest_acks_lost_total",

@@ -37,6 +37,8 @@ pub struct Deps {
     pub jobs_exchange: String,
     pub jobs_routing_key: String,
     pub max_inline_bytes: usize,
+    /// `worker.parse_timeout_ms`.
+    pub parse_timeout: std::time::Duration,
     pub results_bucket: BucketName,
     pub results_prefix: String,
     /// `worker.concurrency` slots, held from fetch to serialized result: bounds the inputs in
@@ -65,6 +67,8 @@ pub enum ProcessError {
     ClaimCheck(StorageError),
     #[error("result could not be serialized: {0}")]
     Serialize(String),
+    #[error("parsing took longer than worker.parse_timeout_ms ({} ms)", .0.as_millis())]
+    ParseTimeout(std::time::Duration),
 }
 
 impl Classify for ProcessError {
@@ -78,6 +82,9 @@ impl Classify for ProcessError {
             // dead-letter good documents one by one without a retry.
             ProcessError::ClaimCheck(_) => ErrorClass::Transient,
             ProcessError::Serialize(_) => ErrorClass::Permanent,
+            // The same bytes would take as long again: retrying only burns more CPU. An
+            // operator who raises the limit can replay the dead letter.
+            ProcessError::ParseTimeout(_) => ErrorClass::Permanent,
         }
     }
     fn code(&self) -> &'static str {
@@ -87,6 +94,7 @@ impl Classify for ProcessError {
             ProcessError::Publish(e) => e.code(),
             ProcessError::ClaimCheck(_) => "claim_check_failed",
             ProcessError::Serialize(_) => "serialize_failed",
+            ProcessError::ParseTimeout(_) => "parse_timeout",
         }
     }
 }
@@ -141,7 +149,8 @@ pub async fn process_one(job: &Job, ctx: &JobContext, deps: &Deps) -> Outcome {
 async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome, ProcessError> {
     let slot = deps
         .slots
-        .acquire()
+        .clone()
+        .acquire_owned()
         .await
         .expect("the slots semaphore is never closed");
     let object = deps
@@ -154,7 +163,7 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
     let limits = deps.limits.clone();
     let bytes = object.bytes;
     // Parsing is CPU-bound and synchronous: keep it off the async workers.
-    let (document_id, parsed) = tokio::task::spawn_blocking(move || {
+    let mut parser = tokio::task::spawn_blocking(move || {
         let id = document::document_id(&bytes);
         let input = Input {
             bytes: &bytes,
@@ -162,9 +171,28 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
             uri,
         };
         (id, document::parse(&input, &limits))
-    })
-    .await
-    .map_err(|e| ParseError::Internal(format!("parser task failed: {e}")))?;
+    });
+    let (document_id, parsed) = match tokio::time::timeout(deps.parse_timeout, &mut parser).await {
+        Ok(joined) => {
+            joined.map_err(|e| ParseError::Internal(format!("parser task failed: {e}")))?
+        }
+        Err(_) => {
+            // A thread cannot be stopped from outside. It keeps its slot until it ends, so
+            // overrunning parses never exceed `worker.concurrency` threads, and its result is
+            // dropped. The job is settled now.
+            events::ParseOverran {
+                timeout: deps.parse_timeout,
+            }
+            .emit(&deps.metrics);
+            let metrics = deps.metrics.clone();
+            tokio::spawn(async move {
+                let _ = parser.await;
+                drop(slot);
+                events::OverrunParseEnded.emit(&metrics);
+            });
+            return Err(ProcessError::ParseTimeout(deps.parse_timeout));
+        }
+    };
     tracing::Span::current().record("document_id", document_id.as_str());
     let mut result = parsed?;
     result.source.bucket = Some(job.bucket.to_string());

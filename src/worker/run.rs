@@ -133,6 +133,7 @@ impl Worker {
         });
         let s = &self.settings;
         let slots = Arc::new(Semaphore::new(s.worker.concurrency));
+        self.health.set_parse_slots(s.worker.concurrency);
         let mut tasks: JoinSet<()> = JoinSet::new();
         let routes = Arc::new(Routes {
             retry_exchange: s.amqp.retry_exchange.clone(),
@@ -236,6 +237,7 @@ impl Worker {
             jobs_exchange: s.amqp.jobs_exchange.clone(),
             jobs_routing_key: s.amqp.jobs_routing_key.clone(),
             max_inline_bytes: s.worker.max_inline_bytes,
+            parse_timeout: s.worker.parse_timeout(),
             results_bucket: self.results_bucket.clone(),
             results_prefix: s.storage.results_prefix.clone(),
             slots: slots.clone(),
