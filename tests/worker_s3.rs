@@ -114,12 +114,7 @@ impl PrivateS3 {
     /// SIGSTOP / SIGCONT: the server stops answering (connections hang until the worker's
     /// storage timeout) and later resumes with its buckets and objects intact.
     fn signal(&self, sig: &str) {
-        let ok = Command::new("kill")
-            .args([sig, &self.child.id().to_string()])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "kill {sig}");
+        common::process::send_signal(&self.child, sig);
     }
 }
 

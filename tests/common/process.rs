@@ -30,12 +30,7 @@ impl Proc {
     }
 
     pub fn signal(&self, sig: &str) {
-        let ok = Command::new("kill")
-            .args([sig, &self.child.id().to_string()])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "kill {sig}");
+        send_signal(&self.child, sig);
     }
 
     pub fn log(&self) -> String {
@@ -63,4 +58,14 @@ impl Drop for Proc {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `kill SIG PID` for a child process (`-TERM`, `-KILL`, `-STOP`, `-CONT`).
+pub fn send_signal(child: &Child, sig: &str) {
+    let ok = Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill {sig}");
 }
