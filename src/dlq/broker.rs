@@ -526,7 +526,13 @@ mod tests {
         let c = collapse(msgs, |m| m.0.map(str::to_string));
         let shape: Vec<(&str, u64, Vec<&str>)> = c
             .iter()
-            .map(|c| (c.first.1, c.position, c.copies.iter().map(|m| m.1).collect()))
+            .map(|c| {
+                (
+                    c.first.1,
+                    c.position,
+                    c.copies.iter().map(|m| m.1).collect(),
+                )
+            })
             .collect();
         assert_eq!(
             shape,

@@ -129,7 +129,10 @@ impl Summary {
             ]);
         }
         let mut out = match self.queue_len {
-            Some(n) => format!("{queue}: {n} dead letters, the first {} read", self.messages),
+            Some(n) => format!(
+                "{queue}: {n} dead letters, the first {} read",
+                self.messages
+            ),
             None => format!("{queue}: {} dead letter{}", self.total, plural(self.total)),
         };
         match self.duplicate_copies() {
@@ -542,7 +545,10 @@ mod tests {
             t.starts_with("q: 6 dead letters (and 2 duplicate copies of them, counted once)\n"),
             "{t}"
         );
-        assert!(t.contains("permanent          corrupt_document         1"), "{t}");
+        assert!(
+            t.contains("permanent          corrupt_document         1"),
+            "{t}"
+        );
         let j = s.to_json("q", now);
         assert_eq!(j["total"], 6);
         assert_eq!(j["duplicate_copies"], 2);

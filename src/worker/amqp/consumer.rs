@@ -310,7 +310,11 @@ fn dead_letter_properties(
         headers::ORIGINAL_ROUTING_KEY,
         delivery.routing_key.as_str(),
     );
-    headers::set_str(&mut h, headers::DEAD_LETTER_ID, dead_letter_id(&delivery.data));
+    headers::set_str(
+        &mut h,
+        headers::DEAD_LETTER_ID,
+        dead_letter_id(&delivery.data),
+    );
     for (name, value) in [
         (headers::JOB_ID, &known.job_id),
         (headers::BUCKET, &known.bucket),
