@@ -17,7 +17,6 @@ use docingest::dlq::ops::{self, Action, Observer, Step};
 use docingest::worker::amqp::consumer::{handle_delivery, Routes};
 use docingest::worker::amqp::headers;
 use docingest::worker::amqp::publisher::{Outgoing, Publisher};
-use docingest::worker::disposition::RetryPolicy;
 use docingest::worker::metrics::Metrics;
 use docingest::worker::process::Deps;
 use futures_lite::StreamExt;
@@ -795,32 +794,17 @@ async fn a_missing_object_dead_letter_is_replayed_after_the_upload() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_dead_lettered_again_after_its_ack_was_lost_is_one_letter() {
     let env = TestEnv::new("dlq-lost-ack").await;
-    let s = &env.settings;
-    let deps = Deps {
-        storage: env.storage.clone(),
-        publisher: Publisher::open(&env.conn, Duration::from_secs(10))
+    let deps = Deps::new(
+        &env.settings,
+        env.storage.clone(),
+        Publisher::open(&env.conn, Duration::from_secs(10))
             .await
             .unwrap(),
-        metrics: Arc::new(Metrics::new()),
-        limits: s.limits.clone(),
-        results_exchange: s.amqp.results_exchange.clone(),
-        results_routing_key: s.amqp.results_routing_key.clone(),
-        jobs_exchange: s.amqp.jobs_exchange.clone(),
-        jobs_routing_key: s.amqp.jobs_routing_key.clone(),
-        max_inline_bytes: s.worker.max_inline_bytes,
-        results_bucket: env.bucket.clone(),
-        results_prefix: s.storage.results_prefix.clone(),
-        slots: Arc::new(tokio::sync::Semaphore::new(1)),
-    };
-    let routes = Routes {
-        retry_exchange: s.amqp.retry_exchange.clone(),
-        dead_letter_exchange: s.amqp.dead_letter_exchange.clone(),
-        policy: RetryPolicy {
-            max_attempts: s.worker.max_attempts,
-            delays_ms: s.worker.retry_delays_ms.0.clone(),
-        },
-        requeue_delay: Duration::from_millis(100),
-    };
+        Arc::new(Metrics::new()),
+        env.bucket.clone(),
+        Arc::new(tokio::sync::Semaphore::new(1)),
+    );
+    let routes = Routes::from_settings(&env.settings);
     let job = env.job("never/uploaded.txt");
     env.publish_jobs(std::slice::from_ref(&job)).await;
     let deliver = || async {

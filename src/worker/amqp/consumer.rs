@@ -10,6 +10,7 @@
 use super::headers;
 use super::publisher::Outgoing;
 use super::topology::retry_routing_key;
+use crate::config::Settings;
 use crate::worker::disposition::{decide, Action, Failure, Outcome, RetryPolicy};
 use crate::worker::events;
 use crate::worker::job::{Job, JobMessage, Message};
@@ -31,6 +32,22 @@ pub struct Routes {
     pub policy: RetryPolicy,
     /// Pause before requeueing a delivery whose disposition could not be published.
     pub requeue_delay: Duration,
+}
+
+impl Routes {
+    /// From `[amqp]` and `[worker]`; a failed disposition is requeued after
+    /// `amqp.reconnect_delay_secs`.
+    pub fn from_settings(s: &Settings) -> Routes {
+        Routes {
+            retry_exchange: s.amqp.retry_exchange.clone(),
+            dead_letter_exchange: s.amqp.dead_letter_exchange.clone(),
+            policy: RetryPolicy {
+                max_attempts: s.worker.max_attempts,
+                delays_ms: s.worker.retry_delays_ms.0.clone(),
+            },
+            requeue_delay: s.amqp.reconnect_delay(),
+        }
+    }
 }
 
 /// Identifying fields copied into dead-letter headers when the message got far enough.
