@@ -2,8 +2,9 @@
 //! was, filters select exactly what they say, a dry run changes nothing, a replay killed
 //! midway loses nothing, `--rate` bounds the pace, purge deletes only matches, and a job
 //! dead-lettered for a missing object yields a result once the object is there and the letter
-//! is replayed. Every test has its own exchanges and queues (`common::TestEnv`), deleted at
-//! the end.
+//! is replayed, and a job dead-lettered twice because its ack was lost (a worker killed between
+//! the dead letter's confirm and the ack) is one letter to every command. Every test has its own
+//! exchanges and queues (`common::TestEnv`), deleted at the end.
 
 mod common;
 
@@ -13,12 +14,18 @@ use docingest::dlq::filter::{Filter, Selector};
 use docingest::dlq::glob::Glob;
 use docingest::dlq::letter::{format_time, now, Kind};
 use docingest::dlq::ops::{self, Action, Observer, Step};
+use docingest::worker::amqp::consumer::{handle_delivery, Routes};
 use docingest::worker::amqp::headers;
-use docingest::worker::amqp::publisher::Outgoing;
+use docingest::worker::amqp::publisher::{Outgoing, Publisher};
+use docingest::worker::metrics::Metrics;
+use docingest::worker::process::Deps;
+use futures_lite::StreamExt;
+use lapin::options::BasicConsumeOptions;
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::BasicProperties;
 use std::collections::BTreeSet;
 use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
@@ -774,4 +781,111 @@ async fn a_missing_object_dead_letter_is_replayed_after_the_upload() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(status.success(), "worker exited with {status}");
+}
+
+/// The window a SIGKILL or a dropped connection opens in the worker: a job is acked only after
+/// its dead letter is confirmed, so a worker that dies between the two leaves the job unacked,
+/// the broker redelivers it, and it is dead-lettered a second time. Reproduced with the
+/// worker's own delivery handler: the first delivery is handled after its channel was closed
+/// (the dead letter is published and confirmed, the ack goes nowhere: what the broker sees when
+/// the process dies right after the confirm), the redelivery on a fresh channel. The queue then
+/// holds two messages for one job. They carry one dead-letter id, and every DLQ command treats
+/// them as one letter: listed once, inspected once, replayed once, both removed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_dead_lettered_again_after_its_ack_was_lost_is_one_letter() {
+    let env = TestEnv::new("dlq-lost-ack").await;
+    let deps = Deps::new(
+        &env.settings,
+        env.storage.clone(),
+        Publisher::open(&env.conn, Duration::from_secs(10))
+            .await
+            .unwrap(),
+        Arc::new(Metrics::new()),
+        env.bucket.clone(),
+        Arc::new(tokio::sync::Semaphore::new(1)),
+    );
+    let routes = Routes::from_settings(&env.settings);
+    let job = env.job("never/uploaded.txt");
+    env.publish_jobs(std::slice::from_ref(&job)).await;
+    let deliver = || async {
+        let channel = env.conn.create_channel().await.unwrap();
+        let mut consumer = channel
+            .basic_consume(
+                jobs_queue(&env).as_str().into(),
+                "lost-ack".into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        let delivery = tokio::time::timeout(PATIENCE, consumer.next())
+            .await
+            .expect("a delivery of the job")
+            .unwrap()
+            .unwrap();
+        (channel, delivery)
+    };
+
+    let (channel, first) = deliver().await;
+    channel.close(200, "the worker died".into()).await.unwrap();
+    handle_delivery(first, &deps, &routes).await;
+    assert!(
+        deps.metrics
+            .render()
+            .contains("docingest_acks_lost_total 1"),
+        "the first ack was lost:\n{}",
+        deps.metrics.render()
+    );
+    let (channel, second) = deliver().await;
+    assert!(second.redelivered, "the broker redelivered the job");
+    handle_delivery(second, &deps, &routes).await;
+    let _ = channel.close(200, "done".into()).await;
+    assert_eq!(
+        deps.metrics
+            .dead_letters_total("permanent", "object_not_found"),
+        2,
+        "the job was dead-lettered twice"
+    );
+
+    let q = dlq(&env);
+    eventually("two messages in the DLQ", || async {
+        env.queue_len(&q).await == 2
+    })
+    .await;
+    let out = run(&env, &["list", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list["total"], 1, "one letter");
+    assert_eq!(list["duplicate_copies"], 1);
+    assert_eq!(list["queue_len"], 2);
+    assert_eq!(list["groups"][0]["count"], 1);
+    let out = run(&env, &["inspect", "--json"]);
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        shown.as_array().unwrap().len(),
+        1,
+        "inspect shows one letter"
+    );
+    assert_eq!(shown[0]["job_id"], job.job_id.as_str());
+    assert_eq!(shown[0]["copies"], 2);
+    let body = serde_json::to_vec(&job).unwrap();
+    assert_eq!(
+        shown[0]["dead_letter_id"],
+        docingest::document::document_id(&body).as_str(),
+        "the id is the hash of the job body"
+    );
+
+    let out = run(&env, &["replay", "--json"]);
+    assert!(out.status.success());
+    let tally: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(tally["replayed"], 1);
+    assert_eq!(tally["duplicate_copies"], 1);
+    let jobs = env
+        .take_within(&jobs_queue(&env), 2, Duration::from_secs(2))
+        .await;
+    assert_eq!(jobs.len(), 1, "the job is replayed once");
+    assert_eq!(jobs[0].body, body);
+    eventually("both copies removed from the DLQ", || async {
+        env.queue_len(&q).await == 0
+    })
+    .await;
 }

@@ -342,7 +342,7 @@ async fn poison_messages_are_dead_lettered_with_their_reason_and_the_worker_keep
             d.header(headers::ORIGINAL_ROUTING_KEY).as_deref(),
             Some("job")
         );
-        for h in headers::DEAD_LETTER_HEADERS.iter().take(8) {
+        for h in headers::DEAD_LETTER_HEADERS.iter().take(9) {
             assert!(
                 d.props.headers().as_ref().unwrap().contains_key(h),
                 "{h} missing"

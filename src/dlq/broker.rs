@@ -44,6 +44,17 @@
 //!   repeated (never lost), and the command stops with an error. Split long, slow replays
 //!   with `--limit`.
 //!
+//! # Copies of one dead letter
+//!
+//! The worker acks a job only after its dead letter is confirmed, so a worker killed between
+//! the two dead-letters the redelivered job a second time (see
+//! `worker::amqp::consumer::dead_letter_id`). Both messages carry the same
+//! `docingest-dead-letter-id`, and a scan hands out the first of them in its queue position
+//! with the later ones attached ([`DeadLetter::copies`]): `list` and `inspect` count it once,
+//! a replay publishes it once, and [`Scan::remove`] takes all its copies out together. A copy
+//! that arrives after the scan began is not part of it; the next command collapses it with
+//! whatever is left of its letter (after a replay: nothing, so it shows as a letter again).
+//!
 //! The connection is opened **without** lapin's automatic recovery: after a reconnect the
 //! held letters would be back in the queue and a scan would read them twice; failing loudly is
 //! the safe answer for an operator tool.
@@ -60,7 +71,7 @@ use lapin::options::{
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
 use serde_json::{Map, Value};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::time::Duration;
 use thiserror::Error;
@@ -196,8 +207,10 @@ pub const IDLE: Duration = Duration::from_secs(3);
 /// One pass over the dead-letter queue, holding what it reads (see the module header).
 pub struct Scan {
     channel: Channel,
-    pending: VecDeque<Delivery>,
+    /// Letters not yet handed out, each with its later copies (see the module header).
+    pending: VecDeque<Collapsed<Delivery>>,
     queue_len: u64,
+    messages: u64,
     read: u64,
 }
 
@@ -205,6 +218,8 @@ pub struct Scan {
 pub struct Held {
     pub letter: DeadLetter,
     delivery: Delivery,
+    /// Later messages with the same dead-letter id, removed together with this one.
+    copies: Vec<Delivery>,
 }
 
 impl Held {
@@ -253,7 +268,7 @@ impl Scan {
             })?;
         let queue_len = u64::from(q.message_count());
         let snapshot = queue_len.min(MAX_SCAN);
-        let mut pending = VecDeque::with_capacity(snapshot as usize);
+        let mut held = Vec::with_capacity(snapshot as usize);
         if snapshot > 0 {
             channel
                 .basic_qos(snapshot as u16, BasicQosOptions::default())
@@ -271,9 +286,9 @@ impl Scan {
                 )
                 .await
                 .map_err(in_use)?;
-            while (pending.len() as u64) < snapshot {
+            while (held.len() as u64) < snapshot {
                 match tokio::time::timeout(IDLE, consumer.next()).await {
-                    Ok(Some(delivery)) => pending.push_back(delivery?),
+                    Ok(Some(delivery)) => held.push(delivery?),
                     Ok(None) | Err(_) => break,
                 }
             }
@@ -282,10 +297,16 @@ impl Scan {
                 .basic_cancel(tag.as_str().into(), BasicCancelOptions::default())
                 .await?;
         }
+        let messages = held.len() as u64;
+        let pending = collapse(held, |d| {
+            headers::get_str(d.properties.headers().as_ref(), headers::DEAD_LETTER_ID)
+        })
+        .into();
         Ok(Scan {
             channel,
             pending,
             queue_len,
+            messages,
             read: 0,
         })
     }
@@ -295,28 +316,41 @@ impl Scan {
         self.queue_len
     }
 
-    /// Letters this scan holds (read or still to be read): `queue_len` up to [`MAX_SCAN`].
+    /// Letters this scan holds (read or still to be read), copies of one letter counted once.
     pub fn snapshot(&self) -> u64 {
         self.read + self.pending.len() as u64
     }
 
-    /// The next letter in queue order, or `None` at the end of the snapshot.
-    pub async fn next(&mut self) -> Result<Option<Held>, BrokerError> {
-        let Some(delivery) = self.pending.pop_front() else {
-            return Ok(None);
-        };
-        let letter = letter_from(self.read, &delivery);
-        self.read += 1;
-        Ok(Some(Held { letter, delivery }))
+    /// Messages this scan holds: `queue_len` up to [`MAX_SCAN`], copies counted each.
+    pub fn messages(&self) -> u64 {
+        self.messages
     }
 
-    /// Takes the letter out of the queue for good.
+    /// The next letter in queue order, or `None` at the end of the snapshot.
+    pub async fn next(&mut self) -> Result<Option<Held>, BrokerError> {
+        let Some(c) = self.pending.pop_front() else {
+            return Ok(None);
+        };
+        let mut letter = letter_from(c.position, &c.first);
+        letter.copies = 1 + c.copies.len() as u64;
+        self.read += 1;
+        Ok(Some(Held {
+            letter,
+            delivery: c.first,
+            copies: c.copies,
+        }))
+    }
+
+    /// Takes the letter, and every copy of it the scan holds, out of the queue for good.
     pub async fn remove(&self, held: Held) -> Result<(), BrokerError> {
-        match held.delivery.acker.ack(BasicAckOptions::default()).await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(BrokerError::Ack("the channel is gone".into())),
-            Err(e) => Err(BrokerError::Ack(e.to_string())),
+        for d in std::iter::once(&held.delivery).chain(&held.copies) {
+            match d.acker.ack(BasicAckOptions::default()).await {
+                Ok(true) => {}
+                Ok(false) => return Err(BrokerError::Ack("the channel is gone".into())),
+                Err(e) => return Err(BrokerError::Ack(e.to_string())),
+            }
         }
+        Ok(())
     }
 
     /// Ends the scan: every letter read and not removed goes back, in order.
@@ -324,6 +358,43 @@ impl Scan {
         self.channel.close(200, "scan done".into()).await?;
         Ok(())
     }
+}
+
+/// One letter of a scan: its first message, that message's 0-based position in the queue, and
+/// the later messages that are copies of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collapsed<T> {
+    pub first: T,
+    pub position: u64,
+    pub copies: Vec<T>,
+}
+
+/// Groups messages in queue order by dead-letter id: each id's first message keeps its place
+/// and takes the later ones as copies; messages without an id stay on their own.
+pub fn collapse<T>(messages: Vec<T>, id: impl Fn(&T) -> Option<String>) -> Vec<Collapsed<T>> {
+    let mut out: Vec<Collapsed<T>> = Vec::with_capacity(messages.len());
+    let mut first_of: HashMap<String, usize> = HashMap::new();
+    for (position, m) in messages.into_iter().enumerate() {
+        match id(&m) {
+            Some(k) => match first_of.get(&k) {
+                Some(&i) => out[i].copies.push(m),
+                None => {
+                    first_of.insert(k, out.len());
+                    out.push(Collapsed {
+                        first: m,
+                        position: position as u64,
+                        copies: Vec::new(),
+                    });
+                }
+            },
+            None => out.push(Collapsed {
+                first: m,
+                position: position as u64,
+                copies: Vec::new(),
+            }),
+        }
+    }
+    out
 }
 
 /// The lock a scan holds on `queue` (see the module header).
@@ -439,6 +510,41 @@ pub fn string_table(pairs: &[(&str, &str)]) -> FieldTable {
 mod tests {
     use super::*;
     use crate::dlq::letter::parse_time;
+
+    #[test]
+    fn copies_collapse_onto_the_first_letter_with_their_id() {
+        // (id, name) in queue order: a1 and a2 are copies of a, b1 of b0; f and g have no id.
+        let msgs = vec![
+            (Some("A"), "a"),
+            (Some("B"), "b0"),
+            (Some("A"), "a1"),
+            (None, "f"),
+            (Some("A"), "a2"),
+            (None, "g"),
+            (Some("B"), "b1"),
+        ];
+        let c = collapse(msgs, |m| m.0.map(str::to_string));
+        let shape: Vec<(&str, u64, Vec<&str>)> = c
+            .iter()
+            .map(|c| {
+                (
+                    c.first.1,
+                    c.position,
+                    c.copies.iter().map(|m| m.1).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                ("a", 0, vec!["a1", "a2"]),
+                ("b0", 1, vec!["b1"]),
+                ("f", 3, vec![]),
+                ("g", 5, vec![]),
+            ]
+        );
+        assert!(collapse(Vec::<(Option<&str>, &str)>::new(), |_| None).is_empty());
+    }
 
     #[test]
     fn targets_split_at_the_first_colon() {

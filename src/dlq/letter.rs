@@ -25,6 +25,7 @@ pub mod names {
     pub const JOB_ID: &str = w::JOB_ID;
     pub const BUCKET: &str = w::BUCKET;
     pub const KEY: &str = w::KEY;
+    pub const DEAD_LETTER_ID: &str = w::DEAD_LETTER_ID;
     /// Set by `dlq replay`: when the message last left the DLQ, and how many times it has.
     pub const REPLAYED_AT: &str = "docingest-replayed-at";
     pub const REPLAY_COUNT: &str = "docingest-replay-count";
@@ -118,6 +119,13 @@ pub struct DeadLetter {
     pub bucket: Option<String>,
     pub key: Option<String>,
     pub replay_count: u64,
+    /// `docingest-dead-letter-id`: messages sharing it are copies of one dead letter (a worker
+    /// died between the dead letter's confirm and the job's ack, and dead-lettered the
+    /// redelivered job again). Absent on letters the broker dead-lettered itself.
+    pub dead_letter_id: Option<String>,
+    /// How many messages in the queue this letter stands for: 1, plus the later copies with
+    /// the same `dead_letter_id` that the scan found (they are replayed and purged with it).
+    pub copies: u64,
 }
 
 impl DeadLetter {
@@ -180,6 +188,8 @@ impl DeadLetter {
                 .get(names::REPLAY_COUNT)
                 .and_then(value_u64)
                 .unwrap_or(0),
+            dead_letter_id: text(names::DEAD_LETTER_ID),
+            copies: 1,
             properties,
             headers,
             body,
@@ -214,6 +224,8 @@ impl DeadLetter {
             "bucket": self.bucket,
             "key": self.key,
             "replay_count": self.replay_count,
+            "dead_letter_id": self.dead_letter_id,
+            "copies": self.copies,
             "properties": self.properties,
             "headers": self.headers,
             "body_bytes": self.body.len(),

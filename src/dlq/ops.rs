@@ -1,6 +1,8 @@
 //! The four DLQ operations over a [`Scan`]: list, inspect, replay, purge.
 //!
-//! Each is one pass in queue order. Reading never removes (see `broker.rs`); a letter leaves
+//! Each is one pass in queue order, over letters: messages that are copies of one dead letter
+//! (same `docingest-dead-letter-id`, see `broker.rs`) are one letter, replayed once and
+//! removed together. Reading never removes (see `broker.rs`); a letter leaves
 //! the queue only through [`Scan::remove`], and a replay calls it only after the copy was
 //! published **and confirmed** (mandatory, so an unroutable copy is a failure too). A crash
 //! between the two repeats a replay at worst; nothing is ever lost. A failed publish stops
@@ -149,12 +151,14 @@ pub async fn process(
                         Action::DryRun => {
                             observer.step(Step::Done(&held.letter));
                             tally.done += 1;
+                            tally.copies += held.letter.copies - 1;
                         }
                         Action::Purge => {
                             let letter = held.letter.clone();
                             scan.remove(held).await?;
                             observer.step(Step::Done(&letter));
                             tally.done += 1;
+                            tally.copies += letter.copies - 1;
                         }
                         Action::Replay {
                             publisher, target, ..
@@ -168,6 +172,7 @@ pub async fn process(
                                     // Counted before the ack: if the ack fails, the copy is
                                     // out and the error says the letter may come again.
                                     tally.done += 1;
+                                    tally.copies += letter.copies - 1;
                                     scan.remove(held).await?;
                                     observer.step(Step::Done(&letter));
                                 }

@@ -29,8 +29,11 @@ pub struct Group {
 /// keeps one group per (kind, code), never the letters themselves.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
+    /// Dead letters read, copies of one letter counted once.
     total: u64,
-    /// Letters in the queue, when more than were read (a scan reads at most `MAX_SCAN`).
+    /// Messages read: `total` plus the duplicate copies.
+    messages: u64,
+    /// Messages in the queue, when more than were read (a scan reads at most `MAX_SCAN`).
     queue_len: Option<u64>,
     groups: BTreeMap<(Kind, Option<String>), GroupAcc>,
 }
@@ -45,6 +48,7 @@ struct GroupAcc {
 impl Summary {
     pub fn add(&mut self, dl: &DeadLetter) {
         self.total += 1;
+        self.messages += dl.copies.max(1);
         let g = self
             .groups
             .entry((dl.kind, dl.error_code.clone()))
@@ -60,9 +64,14 @@ impl Summary {
         self.total
     }
 
-    /// Records how many letters the queue held; shown when that is more than were read.
+    /// Messages that were duplicate copies of a letter already counted.
+    pub fn duplicate_copies(&self) -> u64 {
+        self.messages - self.total
+    }
+
+    /// Records how many messages the queue held; shown when that is more than were read.
     pub fn set_queue_len(&mut self, n: u64) {
-        self.queue_len = (n > self.total).then_some(n);
+        self.queue_len = (n > self.messages).then_some(n);
     }
 
     /// Largest group first; ties in kind, then code order, so the output is stable.
@@ -91,7 +100,8 @@ impl Summary {
         json!({
             "queue": queue,
             "total": self.total,
-            "queue_len": self.queue_len.unwrap_or(self.total),
+            "duplicate_copies": self.duplicate_copies(),
+            "queue_len": self.queue_len.unwrap_or(self.messages),
             "groups": self.groups(now),
         })
     }
@@ -119,13 +129,22 @@ impl Summary {
             ]);
         }
         let mut out = match self.queue_len {
-            Some(n) => format!("{queue}: {n} dead letters, the first {} read\n", self.total),
-            None => format!(
-                "{queue}: {} dead letter{}\n",
-                self.total,
-                plural(self.total)
+            Some(n) => format!(
+                "{queue}: {n} dead letters, the first {} read",
+                self.messages
             ),
+            None => format!("{queue}: {} dead letter{}", self.total, plural(self.total)),
         };
+        match self.duplicate_copies() {
+            0 => out.push('\n'),
+            d => {
+                let _ = writeln!(
+                    out,
+                    " (and {d} duplicate cop{} of them, counted once)",
+                    if d == 1 { "y" } else { "ies" }
+                );
+            }
+        }
         if self.total > 0 {
             out.push_str(&table(&rows, &[false, false, true, true, true]));
         }
@@ -167,6 +186,9 @@ pub fn letters_text(letters: &[DeadLetter], now: OffsetDateTime) -> String {
         );
         let attempts = dl.attempts.map_or("?".to_string(), |a| a.to_string());
         let _ = write!(out, "    attempts:  {attempts}");
+        if dl.copies > 1 {
+            let _ = write!(out, "  ({} copies in the queue, one letter)", dl.copies);
+        }
         if dl.replay_count > 0 {
             let _ = write!(
                 out,
@@ -227,6 +249,9 @@ pub struct Tally {
     pub skipped: u64,
     /// Matching, but the publish was refused, returned or not confirmed; still in the DLQ.
     pub failed: u64,
+    /// Duplicate copies of the `done` letters (same dead-letter id), removed with them (or
+    /// that would be, in a dry run). Not counted in the other fields.
+    pub copies: u64,
 }
 
 impl Tally {
@@ -237,8 +262,13 @@ impl Tally {
         } else {
             verb.to_string()
         };
+        let copies = match self.copies {
+            0 => String::new(),
+            1 => " (and 1 duplicate copy)".to_string(),
+            n => format!(" (and {n} duplicate copies)"),
+        };
         format!(
-            "scanned {}, matched {}, {done} {}, skipped {}, failed {}{}",
+            "scanned {}, matched {}, {done} {}{copies}, skipped {}, failed {}{}",
             self.scanned,
             self.matched,
             self.done,
@@ -259,6 +289,7 @@ impl Tally {
             verb: self.done,
             "skipped": self.skipped,
             "failed": self.failed,
+            "duplicate_copies": self.copies,
             "dry_run": dry_run,
         })
     }
@@ -472,12 +503,13 @@ mod tests {
 
     #[test]
     fn tally_reads_as_a_sentence() {
-        let t = Tally {
+        let mut t = Tally {
             scanned: 10,
             matched: 4,
             done: 3,
             skipped: 6,
             failed: 1,
+            copies: 0,
         };
         assert_eq!(
             t.to_text("replayed", false),
@@ -488,6 +520,46 @@ mod tests {
             "scanned 10, matched 4, would be replayed 3, skipped 6, failed 1 (dry run: nothing changed)"
         );
         assert_eq!(t.to_json("purged", false)["purged"], 3);
+        t.copies = 2;
+        assert_eq!(
+            t.to_text("purged", false),
+            "scanned 10, matched 4, purged 3 (and 2 duplicate copies), skipped 6, failed 1"
+        );
+        assert_eq!(t.to_json("purged", false)["duplicate_copies"], 2);
+    }
+
+    #[test]
+    fn copies_of_one_letter_count_once_and_say_so() {
+        let mut s = sample();
+        let mut twice = dl(
+            5,
+            "permanent",
+            Some("corrupt_document"),
+            Some("2025-06-01T11:59:00Z"),
+        );
+        twice.copies = 3;
+        s.add(&twice);
+        let now = at("2025-06-01T12:00:00Z");
+        let t = s.to_table("q", now);
+        assert!(
+            t.starts_with("q: 6 dead letters (and 2 duplicate copies of them, counted once)\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("permanent          corrupt_document         1"),
+            "{t}"
+        );
+        let j = s.to_json("q", now);
+        assert_eq!(j["total"], 6);
+        assert_eq!(j["duplicate_copies"], 2);
+        assert_eq!(j["queue_len"], 8);
+        s.set_queue_len(8);
+        assert!(s.to_table("q", now).starts_with("q: 6 dead letters (and 2"));
+        let t = letters_text(&[twice], now);
+        assert!(
+            t.contains("    attempts:  ?  (3 copies in the queue, one letter)\n"),
+            "{t}"
+        );
     }
 
     #[test]

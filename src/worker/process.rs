@@ -10,6 +10,7 @@
 //! `storage.results_prefix` + the document's hash, and the message carries a [`ClaimCheck`]
 //! pointer instead, with header `docingest-claim-check: true`.
 
+use crate::config::Settings;
 use crate::document::{self, Input, Limits, ParseError, ParseResult};
 use crate::worker::amqp::headers;
 use crate::worker::amqp::publisher::{Outgoing, PublishError, Publisher};
@@ -44,6 +45,36 @@ pub struct Deps {
     /// `worker.concurrency` slots, held from fetch to serialized result: bounds the inputs in
     /// memory and the parser threads, but not the wait for the broker's confirm.
     pub slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl Deps {
+    /// The step's dependencies for one broker session: names and limits from `s`, the rest
+    /// shared with the worker (storage, metrics, the `worker.concurrency` slots) or opened on
+    /// the session's connection (the publisher).
+    pub fn new(
+        s: &Settings,
+        storage: Storage,
+        publisher: Publisher,
+        metrics: Arc<Metrics>,
+        results_bucket: BucketName,
+        slots: Arc<tokio::sync::Semaphore>,
+    ) -> Deps {
+        Deps {
+            storage,
+            publisher,
+            metrics,
+            limits: s.limits.clone(),
+            results_exchange: s.amqp.results_exchange.clone(),
+            results_routing_key: s.amqp.results_routing_key.clone(),
+            jobs_exchange: s.amqp.jobs_exchange.clone(),
+            jobs_routing_key: s.amqp.jobs_routing_key.clone(),
+            max_inline_bytes: s.worker.max_inline_bytes,
+            parse_timeout: s.worker.parse_timeout(),
+            results_bucket,
+            results_prefix: s.storage.results_prefix.clone(),
+            slots,
+        }
+    }
 }
 
 /// What the delivery tells about this attempt.

@@ -22,7 +22,6 @@ use crate::config::Settings;
 use crate::worker::amqp::consumer::{handle_delivery, Routes};
 use crate::worker::amqp::publisher::Publisher;
 use crate::worker::amqp::{self, topology, AmqpError};
-use crate::worker::disposition::RetryPolicy;
 use crate::worker::events;
 use crate::worker::health::{self, Health};
 use crate::worker::job::BucketName;
@@ -135,15 +134,7 @@ impl Worker {
         let slots = Arc::new(Semaphore::new(s.worker.concurrency));
         self.health.set_parse_slots(s.worker.concurrency);
         let mut tasks: JoinSet<()> = JoinSet::new();
-        let routes = Arc::new(Routes {
-            retry_exchange: s.amqp.retry_exchange.clone(),
-            dead_letter_exchange: s.amqp.dead_letter_exchange.clone(),
-            policy: RetryPolicy {
-                max_attempts: s.worker.max_attempts,
-                delays_ms: s.worker.retry_delays_ms.0.clone(),
-            },
-            requeue_delay: s.amqp.reconnect_delay(),
-        });
+        let routes = Arc::new(Routes::from_settings(s));
         let mut open: Option<(Connection, Channel, String)> = None;
         let outcome = loop {
             if *stop.borrow() {
@@ -227,21 +218,14 @@ impl Worker {
                 FieldTable::default(),
             )
             .await?;
-        let deps = Arc::new(Deps {
-            storage: self.storage.clone(),
+        let deps = Arc::new(Deps::new(
+            s,
+            self.storage.clone(),
             publisher,
-            metrics: self.metrics.clone(),
-            limits: s.limits.clone(),
-            results_exchange: s.amqp.results_exchange.clone(),
-            results_routing_key: s.amqp.results_routing_key.clone(),
-            jobs_exchange: s.amqp.jobs_exchange.clone(),
-            jobs_routing_key: s.amqp.jobs_routing_key.clone(),
-            max_inline_bytes: s.worker.max_inline_bytes,
-            parse_timeout: s.worker.parse_timeout(),
-            results_bucket: self.results_bucket.clone(),
-            results_prefix: s.storage.results_prefix.clone(),
-            slots: slots.clone(),
-        });
+            self.metrics.clone(),
+            self.results_bucket.clone(),
+            slots.clone(),
+        ));
         self.health.set_connection(Some(conn.status().clone()));
         self.health.set_consuming(true);
         let url = s.amqp.url.redacted();

@@ -10,6 +10,7 @@
 use super::headers;
 use super::publisher::Outgoing;
 use super::topology::retry_routing_key;
+use crate::config::Settings;
 use crate::worker::disposition::{decide, Action, Failure, Outcome, RetryPolicy};
 use crate::worker::events;
 use crate::worker::job::{Job, JobMessage, Message};
@@ -31,6 +32,22 @@ pub struct Routes {
     pub policy: RetryPolicy,
     /// Pause before requeueing a delivery whose disposition could not be published.
     pub requeue_delay: Duration,
+}
+
+impl Routes {
+    /// From `[amqp]` and `[worker]`; a failed disposition is requeued after
+    /// `amqp.reconnect_delay_secs`.
+    pub fn from_settings(s: &Settings) -> Routes {
+        Routes {
+            retry_exchange: s.amqp.retry_exchange.clone(),
+            dead_letter_exchange: s.amqp.dead_letter_exchange.clone(),
+            policy: RetryPolicy {
+                max_attempts: s.worker.max_attempts,
+                delays_ms: s.worker.retry_delays_ms.0.clone(),
+            },
+            requeue_delay: s.amqp.reconnect_delay(),
+        }
+    }
 }
 
 /// Identifying fields copied into dead-letter headers when the message got far enough.
@@ -310,6 +327,11 @@ fn dead_letter_properties(
         headers::ORIGINAL_ROUTING_KEY,
         delivery.routing_key.as_str(),
     );
+    headers::set_str(
+        &mut h,
+        headers::DEAD_LETTER_ID,
+        dead_letter_id(&delivery.data),
+    );
     for (name, value) in [
         (headers::JOB_ID, &known.job_id),
         (headers::BUCKET, &known.bucket),
@@ -320,6 +342,21 @@ fn dead_letter_properties(
         }
     }
     copy_properties(delivery, h)
+}
+
+/// The `docingest-dead-letter-id` of a job message: `sha256:` of its body, and nothing else.
+///
+/// Why it exists: the job is acked only after the broker confirmed its dead letter, so a
+/// worker that dies (or loses its connection) between the confirm and the ack leaves the job
+/// unacked; the broker redelivers it and it is dead-lettered a second time. No publish order
+/// closes that window: acking first would lose the job instead. So the second copy is made
+/// recognisable: the id depends only on the body, which every copy of a job shares (retry
+/// copies and replays republish the body unchanged), and not on anything that differs between
+/// deliveries (`x-delivery-count`, `docingest-attempts`, times, the error message). Two
+/// retry copies of one job that both end up dead-lettered get the same id too. The DLQ
+/// tools collapse letters with one id into one (see `crate::dlq::broker::Scan`).
+pub fn dead_letter_id(job_body: &[u8]) -> String {
+    crate::document::document_id(job_body)
 }
 
 /// Header values are bounded: an error message quoting a huge input must not make the dead
@@ -339,6 +376,18 @@ fn truncate(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dead_letter_id_depends_on_the_body_only() {
+        let body = br#"{"job_id":"j-1","bucket":"reports","key":"a.txt"}"#;
+        let id = dead_letter_id(body);
+        assert_eq!(id, dead_letter_id(body), "stable");
+        assert!(id.starts_with("sha256:") && id.len() == 7 + 64);
+        assert_ne!(
+            id,
+            dead_letter_id(br#"{"job_id":"j-2","bucket":"reports","key":"a.txt"}"#)
+        );
+    }
 
     #[test]
     fn truncate_respects_char_boundaries() {

@@ -23,6 +23,12 @@ pub const FAILED_AT: &str = "docingest-failed-at";
 pub const JOB_ID: &str = "docingest-job-id";
 pub const BUCKET: &str = "docingest-bucket";
 pub const KEY: &str = "docingest-key";
+/// Identity of a dead letter: `sha256:<hex>` of the job message body it carries. A worker
+/// killed (or disconnected) after the broker confirmed a dead letter and before its ack of the
+/// job reached the broker gets the job again and dead-letters it again; both copies carry the
+/// same id, and every reader of the dead-letter queue (`docingest dlq`) counts, replays and
+/// purges them as one letter. See `consumer::dead_letter_id`.
+pub const DEAD_LETTER_ID: &str = "docingest-dead-letter-id";
 /// Where the message was published before it was dead-lettered (replay sends it back there).
 pub const ORIGINAL_EXCHANGE: &str = "docingest-original-exchange";
 pub const ORIGINAL_ROUTING_KEY: &str = "docingest-original-routing-key";
@@ -34,7 +40,7 @@ pub const CLAIM_CHECK: &str = "docingest-claim-check";
 /// W3C trace context, carried from the job to its result, retries and dead letters.
 pub const TRACEPARENT: &str = "traceparent";
 
-/// Every header a dead letter published by the worker carries (the last five only when the
+/// Every header a dead letter published by the worker carries (the last three only when the
 /// message was parsed far enough to know them).
 pub const DEAD_LETTER_HEADERS: &[&str] = &[
     ERROR_KIND,
@@ -45,6 +51,7 @@ pub const DEAD_LETTER_HEADERS: &[&str] = &[
     FAILED_AT,
     ORIGINAL_EXCHANGE,
     ORIGINAL_ROUTING_KEY,
+    DEAD_LETTER_ID,
     JOB_ID,
     BUCKET,
     KEY,
