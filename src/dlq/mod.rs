@@ -11,8 +11,10 @@
 //! Everything above is pure (no broker, no clock of its own) and unit-tested beside the code.
 //! The broker side:
 //!
-//! - [`broker`]: a [`broker::Scan`] reads the queue without disturbing it (held, unacked
-//!   `basic.get`s returned in order when it ends); the properties of a replayed copy.
+//! - [`broker`]: a [`broker::Scan`] reads the queue without disturbing it (an exclusive
+//!   consumer whose prefetch is the queue's length at the start, never acking, cancelled at the
+//!   end so every letter returns in order); copies with one `docingest-dead-letter-id` are one
+//!   letter; the properties of a replayed copy.
 //! - [`ops`]: list, inspect, and the one replay/purge pass: publish, confirm, then remove.
 
 pub mod broker;
