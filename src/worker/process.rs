@@ -10,7 +10,7 @@
 //! `storage.results_prefix` + the document's hash, and the message carries a [`ClaimCheck`]
 //! pointer instead, with header `docingest-claim-check: true`.
 
-use crate::document::{self, Input, Limits, ParseError, ParseResult};
+use crate::document::{self, Limits, ParseError, ParseResult};
 use crate::worker::amqp::headers;
 use crate::worker::amqp::publisher::{Outgoing, PublishError, Publisher};
 use crate::worker::disposition::{Classify, ErrorClass, Failure, Outcome};
@@ -156,12 +156,8 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
     // Parsing is CPU-bound and synchronous: keep it off the async workers.
     let (document_id, parsed) = tokio::task::spawn_blocking(move || {
         let id = document::document_id(&bytes);
-        let input = Input {
-            bytes: &bytes,
-            name: Some(&name),
-            uri,
-        };
-        (id, document::parse(&input, &limits))
+        // The bytes go in: they are freed once read, before the result is built.
+        (id, document::parse_owned(bytes, Some(&name), &uri, &limits))
     })
     .await
     .map_err(|e| ParseError::Internal(format!("parser task failed: {e}")))?;
@@ -315,6 +311,7 @@ pub fn job_properties(job_id: &str) -> BasicProperties {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::Input;
 
     #[test]
     fn claim_check_key_uses_the_hash() {
