@@ -282,7 +282,8 @@ fn tables_with_grid_span_and_vertical_merge() {
             rows: vec![
                 vec!["行政复议".into(), "受理".into(), "12件".into()],
                 vec!["行政复议".into(), "办结".into(), "10件".into()],
-            ],
+            ]
+            .into(),
         }]
     );
     assert_eq!(
@@ -788,7 +789,7 @@ fn pandoc_files_show_the_features_their_names_promise() {
 
     let d = pandoc("tables.docx");
     assert_eq!(d.tables[0].header, ["Name", "Game", "Fame", "Blame"]);
-    assert_eq!(d.tables[0].rows[0][0], "Lebron James");
+    assert_eq!(&d.tables[0].rows.row(0)[0], "Lebron James");
 
     let d = pandoc("enumerated_headings.docx");
     assert_eq!(texts(&d)[..3], ["1 H1", "1.1 H2", "1.1.1 H3"]);
@@ -822,14 +823,17 @@ fn pandoc_files_show_the_features_their_names_promise() {
 
     let d = pandoc("sdt_elements.docx");
     assert_eq!(
-        d.tables[0].rows[0],
+        d.tables[0].rows.row(0),
         ["col1 content", "Body copy", "col3 content"]
     );
 
     let d = pandoc("table_header_rowspan.docx");
     // Vertically merged header cells repeat in the second header row.
     assert_eq!(d.tables[0].header[..5], ["A", "B", "C", "D", "E"]);
-    assert_eq!(d.tables[0].rows[0][..5], ["A", "B", "C", "D", "G"]);
+    assert_eq!(
+        d.tables[0].rows.row(0).to_vec()[..5],
+        ["A", "B", "C", "D", "G"]
+    );
 
     let d = pandoc("instrText_hyperlink.docx");
     assert!(texts(&d)[0].contains("Foundations of Analysis"));

@@ -12,6 +12,11 @@ fn read(bytes: &[u8], format: Format) -> RawDocument {
     sheet::read(bytes, format, &Limits::default()).expect("readable workbook")
 }
 
+/// The body text as the reader gives it: one line per non-empty row, one block per sheet.
+fn lines(doc: &RawDocument) -> Vec<&str> {
+    doc.blocks.iter().flat_map(|b| b.text.split('\n')).collect()
+}
+
 fn strings(cells: &[&str]) -> Vec<String> {
     cells.iter().map(|s| s.to_string()).collect()
 }
@@ -100,14 +105,19 @@ fn corpus_indicator_workbook_gives_its_tables_and_facts() {
         })
     );
 
-    // One block per non-empty row; the merged title once, not once per merged column.
-    let texts: Vec<&str> = doc.blocks.iter().map(|b| b.text.as_str()).collect();
+    // One line per non-empty row; the merged title once, not once per merged column.
+    let texts = lines(&doc);
     assert_eq!(texts.len(), 11);
     assert_eq!(texts[0], "翠苑街道2024年度法治政府建设主要指标完成情况表");
     assert_eq!(texts[1], "序号\t指标\t单位\t完成数");
     assert_eq!(texts[9], "填报日期\t2025-02-20");
     assert_eq!(texts[10], "数据截至2024年12月31日。");
-    assert!(doc.blocks.iter().all(|b| b.in_table && b.text == b.raw));
+    // One block per sheet, holding no second copy of its text in `raw`.
+    assert_eq!(doc.blocks.len(), 2);
+    assert!(doc
+        .blocks
+        .iter()
+        .all(|b| b.in_table && b.one_row_per_line && b.raw.is_empty()));
     assert_eq!(
         doc.core_properties.as_ref().unwrap().author.as_deref(),
         Some("openpyxl")
@@ -132,7 +142,7 @@ fn corpus_workbook_passes_through_the_whole_pipeline() {
     .unwrap();
     assert_eq!(result.source.format, Format::Xlsx);
     assert_eq!(result.tables.len(), 2);
-    assert_eq!(result.tables[0].rows[2][3], "140905");
+    assert_eq!(&result.tables[0].rows.row(2)[3], "140905");
     assert!(result
         .facts
         .iter()
@@ -199,7 +209,7 @@ fn xlsx_cells_strings_numbers_dates_and_merges() {
         )
     );
     // Row 8 only has a styled empty cell and a formula with no cached value: trimmed.
-    assert_eq!(doc.blocks[5].text, "\ty\t1e20\t-0.5");
+    assert_eq!(lines(&doc)[5], "\ty\t1e20\t-0.5");
 }
 
 #[test]
@@ -422,8 +432,8 @@ fn xls_fixture_gives_tables_merges_dates_and_facts() {
             ),
         ]
     );
-    assert_eq!(doc.blocks[0].text, "某街道2023年法治政府建设指标");
-    assert_eq!(doc.blocks[9].text, "\t0.1");
+    assert_eq!(lines(&doc)[0], "某街道2023年法治政府建设指标");
+    assert_eq!(lines(&doc)[9], "\t0.1");
 }
 
 #[test]
@@ -455,7 +465,7 @@ fn ods_tables_repeats_spans_and_dates() {
             ],
         )]
     );
-    assert_eq!(doc.blocks[0].text, "2024年指标");
+    assert_eq!(lines(&doc)[0], "2024年指标");
     assert_eq!(doc.facts.len(), 2);
     assert_eq!(doc.facts[1].source, "培训  次数 12 次");
     assert_eq!(doc.facts[1].table_cell.as_ref().unwrap().row, 1);

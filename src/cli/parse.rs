@@ -4,7 +4,7 @@
 //! fails is reported on stderr (one line, with its error code) and the run goes on; the exit code
 //! is 1 when any file failed.
 
-use crate::document::{self, Input, Limits};
+use crate::document::{self, Limits};
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -52,12 +52,13 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
         bar.set_message(path.display().to_string());
         match parse_file(path, &limits) {
             Ok(result) => {
-                let json = if args.pretty {
-                    serde_json::to_string_pretty(&result)
+                // Straight into the buffered stdout: a large result is never held twice.
+                if args.pretty {
+                    serde_json::to_writer_pretty(&mut out, &result)?;
                 } else {
-                    serde_json::to_string(&result)
-                }?;
-                writeln!(out, "{json}")?;
+                    serde_json::to_writer(&mut out, &result)?;
+                }
+                writeln!(out)?;
             }
             Err(e) => {
                 failed += 1;
@@ -94,12 +95,8 @@ fn parse_file(path: &Path, limits: &Limits) -> Result<document::ParseResult, Fil
     }
     let bytes = std::fs::read(path)?;
     let name = path.to_string_lossy();
-    let input = Input {
-        bytes: &bytes,
-        name: Some(&name),
-        uri: format!("file://{}", absolute(path)),
-    };
-    Ok(document::parse(&input, limits)?)
+    let uri = format!("file://{}", absolute(path));
+    Ok(document::parse_owned(bytes, Some(&name), &uri, limits)?)
 }
 
 fn absolute(path: &Path) -> String {

@@ -18,6 +18,7 @@ pub mod model;
 pub mod normalize;
 pub mod readers;
 pub mod result;
+pub mod rows;
 pub mod structure;
 
 pub use error::ParseError;
@@ -26,6 +27,7 @@ pub use model::{Block, RawDocument};
 pub use result::{Format, ParseResult};
 
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// What the caller knows about the bytes besides the bytes.
 #[derive(Debug, Clone, Default)]
@@ -51,7 +53,19 @@ pub fn document_id(bytes: &[u8]) -> String {
 /// Parse one document. Never panics: a reader bug is caught and reported as
 /// [`ParseError::Internal`], so one bad file cannot take a worker down.
 pub fn parse(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseError> {
-    contain_panics(|| parse_inner(input, limits))
+    contain_panics(|| parse_inner(Cow::Borrowed(input.bytes), input.name, &input.uri, limits))
+}
+
+/// [`parse`] for a caller that hands the bytes over: they are freed as soon as the reader is
+/// done with them, before normalization and extraction build the result. For a large
+/// spreadsheet that is the difference between holding the input and the result at once or not.
+pub fn parse_owned(
+    bytes: Vec<u8>,
+    name: Option<&str>,
+    uri: &str,
+    limits: &Limits,
+) -> Result<ParseResult, ParseError> {
+    contain_panics(|| parse_inner(Cow::Owned(bytes), name, uri, limits))
 }
 
 /// Runs a parsing stage; a panic in it becomes [`ParseError::Internal`] (`parser_panic`, a
@@ -74,28 +88,35 @@ pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 
 /// [`parse`] without the panic guard, for fuzzers: a panic there is a bug to find, not to hide.
 pub fn parse_uncaught(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseError> {
-    parse_inner(input, limits)
+    parse_inner(Cow::Borrowed(input.bytes), input.name, &input.uri, limits)
 }
 
-fn parse_inner(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseError> {
-    let bytes = input.bytes;
-    if bytes.len() as u64 > limits.max_input_bytes {
+fn parse_inner(
+    bytes: Cow<'_, [u8]>,
+    name: Option<&str>,
+    uri: &str,
+    limits: &Limits,
+) -> Result<ParseResult, ParseError> {
+    let size = bytes.len() as u64;
+    if size > limits.max_input_bytes {
         return Err(ParseError::TooLarge {
-            size: bytes.len() as u64,
+            size,
             limit: limits.max_input_bytes,
         });
     }
     if bytes.is_empty() {
         return Err(ParseError::Empty);
     }
-    let format = detect::detect(bytes, input.name)?;
+    let format = detect::detect(&bytes, name)?;
+    let id = document_id(&bytes);
+    // Owned bytes go to the reader, which frees them as soon as it can.
     let raw = readers::read(format, bytes, limits)?;
     let normalized = normalize::normalize(raw, limits);
     let structured = structure::structure(&normalized);
     let mut result = extract::extract(normalized, &structured);
-    result.document_id = document_id(bytes);
-    result.source.uri = input.uri.clone();
-    result.source.size = bytes.len() as u64;
+    result.document_id = id;
+    result.source.uri = uri.to_string();
+    result.source.size = size;
     Ok(result)
 }
 

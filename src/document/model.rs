@@ -16,6 +16,7 @@ pub struct Block {
     /// The paragraph as it stood in the source (Markdown markup kept, leading indentation
     /// removed). Section `raw` spans are cut from it. Readers without a textual source
     /// (docx) set it equal to `text`, with `**` around a leading bold span if there was one.
+    /// Empty for a spreadsheet's block: table rows are never headings, so nothing is cut.
     pub raw: String,
     /// 1-based line of the paragraph's first line in the source text; paragraph ordinal for docx.
     pub line: usize,
@@ -30,6 +31,10 @@ pub struct Block {
     /// The paragraph is a table's text flattened (docx tables are also in `RawDocument::tables`);
     /// never a heading.
     pub in_table: bool,
+    /// A whole table in one block, one row per line (a spreadsheet's sheet): each line is
+    /// cleaned as a paragraph of its own, and a line left empty is dropped. Only with
+    /// `in_table`.
+    pub one_row_per_line: bool,
 }
 
 impl Block {

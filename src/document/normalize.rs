@@ -95,19 +95,22 @@ pub fn normalize(mut doc: RawDocument, _limits: &Limits) -> Normalized {
     let mut web = WebMetadata::default();
     let mut blocks: Vec<Block> = Vec::with_capacity(doc.blocks.len());
     for mut b in std::mem::take(&mut doc.blocks) {
+        if b.one_row_per_line {
+            if let Some(text) = clean_table_rows(&b.text, &mut c) {
+                b.text = text;
+            }
+            if !b.text.is_empty() {
+                blocks.push(b);
+            }
+            continue;
+        }
         b.raw = strip_leading_entities(&b.raw).to_string();
-        let text = decode_entities(&b.text, &mut c.entities);
-        let text = if text.contains('<') {
-            strip_tags(&text, &mut c.tags)
-        } else {
-            text
-        };
+        let text = strip_markup(&b.text, &mut c);
         if !b.in_table && capture_chrome(&text, &mut web) {
             c.chrome += 1;
             continue;
         }
-        let text = clean_chars(&text, b.in_table, &mut c);
-        let text = remove_cjk_digit_spaces(&text, &mut c.spaces);
+        let text = clean_spacing(&text, b.in_table, &mut c);
         if text.is_empty() {
             continue;
         }
@@ -182,6 +185,79 @@ pub fn normalize(mut doc: RawDocument, _limits: &Limits) -> Normalized {
     );
     let web = (!web.breadcrumb.is_empty() || !web.fields.is_empty()).then_some(web);
     Normalized { doc, web }
+}
+
+/// The lines of a [`Block::one_row_per_line`] block (a whole sheet), each cleaned exactly as a
+/// table row of its own would be, lines left empty dropped. `None` when no line changes: the
+/// usual case, and then the sheet's text (tens of megabytes for a large sheet) is not copied.
+fn clean_table_rows(text: &str, c: &mut Counts) -> Option<String> {
+    let mut out: Option<String> = None;
+    let mut start = 0;
+    for line in text.split('\n') {
+        let line_start = start;
+        start += line.len() + 1;
+        let cleaned = if needs_cleaning(line) {
+            std::borrow::Cow::Owned(clean_table_row(line, c))
+        } else {
+            std::borrow::Cow::Borrowed(line)
+        };
+        let out = match &mut out {
+            Some(out) => out,
+            None if !cleaned.is_empty() && cleaned == line => continue,
+            None => {
+                // The first line that changes: the lines before it are kept as they are.
+                let mut o = String::with_capacity(text.len());
+                o.push_str(&text[..line_start.saturating_sub(1)]);
+                out.insert(o)
+            }
+        };
+        if !cleaned.is_empty() {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&cleaned);
+        }
+    }
+    out
+}
+
+/// What normalization does to the text of a table row (no chrome: tables are content).
+fn clean_table_row(row: &str, c: &mut Counts) -> String {
+    clean_spacing(&strip_markup(row, c), true, c)
+}
+
+/// HTML entities decoded, stray tags removed.
+fn strip_markup(s: &str, c: &mut Counts) -> String {
+    let text = decode_entities(s, &mut c.entities);
+    if text.contains('<') {
+        strip_tags(&text, &mut c.tags)
+    } else {
+        text
+    }
+}
+
+/// Whitespace, zero-width and full-width characters, then spaces between CJK and numbers.
+fn clean_spacing(s: &str, in_table: bool, c: &mut Counts) -> String {
+    let text = clean_chars(s, in_table, c);
+    remove_cjk_digit_spaces(&text, &mut c.spaces)
+}
+
+/// False when [`clean_table_row`] certainly leaves `row` as it is: no entity or tag, no space
+/// other than a cell-separating tab, no zero-width or full-width character.
+fn needs_cleaning(row: &str) -> bool {
+    row.chars().any(|ch| {
+        matches!(
+            ch,
+            '&' | '<'
+                | '\u{200B}'..='\u{200D}'
+                | '\u{FEFF}'
+                | '\u{00AD}'
+                | '０'..='９'
+                | 'Ａ'..='Ｚ'
+                | 'ａ'..='ｚ'
+                | '％'
+        ) || (is_space_like(ch) && ch != '\t')
+    })
 }
 
 fn strip_leading_entities(s: &str) -> &str {
@@ -641,6 +717,51 @@ mod tests {
             .warnings
             .iter()
             .any(|w| w.code == "split_paragraphs_joined"));
+    }
+
+    #[test]
+    fn a_sheet_block_is_cleaned_row_by_row_like_row_blocks() {
+        let rows = [
+            "序号\t指标",
+            "&nbsp;1\t巡逻 26 次", // a leading space after decoding goes, as at a row's start
+            "\u{200B}",            // nothing left: the line goes
+            "２\t<br>办结率 100%\u{3000}", // full-width, tag, trailing space
+            "3\tplain",
+        ];
+        let by_row = {
+            let mut doc = RawDocument::new(Format::Xlsx);
+            doc.blocks = rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| Block {
+                    in_table: true,
+                    ..Block::plain(*r, i + 1)
+                })
+                .collect();
+            normalize(doc, &Limits::default())
+        };
+        let by_sheet = |text: String| {
+            let mut doc = RawDocument::new(Format::Xlsx);
+            doc.blocks = vec![Block {
+                text,
+                line: 1,
+                in_table: true,
+                one_row_per_line: true,
+                ..Block::default()
+            }];
+            normalize(doc, &Limits::default())
+        };
+        let n = by_sheet(rows.join("\n"));
+        assert_eq!(n.doc.blocks.len(), 1);
+        assert_eq!(n.doc.blocks[0].text, texts(&by_row).join("\n"));
+        assert_eq!(
+            n.doc.blocks[0].text,
+            "序号\t指标\n1\t巡逻26次\n2\t办结率100%\n3\tplain"
+        );
+        assert_eq!(n.doc.warnings, by_row.doc.warnings);
+        // Clean rows are kept as they are; a sheet with nothing left has no block.
+        assert_eq!(by_sheet("a\tb\nc".into()).doc.blocks[0].text, "a\tb\nc");
+        assert!(by_sheet("\u{200B}\n&nbsp;".into()).doc.blocks.is_empty());
     }
 
     #[test]

@@ -9,6 +9,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use super::rows::{Row, Rows};
+
 /// Bumped on any change a consumer could notice (a removed or retyped field).
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -332,7 +334,9 @@ pub struct Table {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sheet: Option<String>,
     pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    // An array of arrays of strings in JSON, held compactly (see `Rows`). A plain comment: a
+    // doc comment would become a description in the committed JSON Schema.
+    pub rows: Rows,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]

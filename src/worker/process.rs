@@ -11,7 +11,7 @@
 //! pointer instead, with header `docingest-claim-check: true`.
 
 use crate::config::Settings;
-use crate::document::{self, Input, Limits, ParseError, ParseResult};
+use crate::document::{self, Limits, ParseError, ParseResult};
 use crate::worker::amqp::headers;
 use crate::worker::amqp::publisher::{Outgoing, PublishError, Publisher};
 use crate::worker::disposition::{Classify, ErrorClass, Failure, Outcome};
@@ -196,12 +196,8 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
     // Parsing is CPU-bound and synchronous: keep it off the async workers.
     let mut parser = tokio::task::spawn_blocking(move || {
         let id = document::document_id(&bytes);
-        let input = Input {
-            bytes: &bytes,
-            name: Some(&name),
-            uri,
-        };
-        (id, document::parse(&input, &limits))
+        // The bytes go in: they are freed once read, before the result is built.
+        (id, document::parse_owned(bytes, Some(&name), &uri, &limits))
     });
     let (document_id, parsed) = match tokio::time::timeout(deps.parse_timeout, &mut parser).await {
         Ok(joined) => {
@@ -374,6 +370,7 @@ pub fn job_properties(job_id: &str) -> BasicProperties {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::Input;
 
     #[test]
     fn claim_check_key_uses_the_hash() {

@@ -21,16 +21,18 @@ const WRITTEN_LABELS: &[&str] = &["成文时间", "成文日期"];
 const PUBLISHED_LABELS: &[&str] = &["发文时间", "发布时间", "发布日期"];
 
 /// Takes the document by value so that tables (which can hold millions of cells) move into the
-/// result instead of being copied.
+/// result instead of being copied, and the blocks become the result's text (a spreadsheet's
+/// block is the whole sheet's text) once everything that reads them is done.
 pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
     let tables = std::mem::take(&mut n.doc.tables);
     let reader_facts = std::mem::take(&mut n.doc.facts);
     let supplementary = n.doc.supplementary.take();
     let core_properties = n.doc.core_properties.take();
     let warnings = std::mem::take(&mut n.doc.warnings);
+    let owned_blocks = std::mem::take(&mut n.doc.blocks);
     let n = &n;
     let doc = &n.doc;
-    let blocks = &doc.blocks;
+    let blocks = &owned_blocks;
     let web = &n.web;
 
     // Years and required parts depend on each other only through the sections' titles.
@@ -114,11 +116,6 @@ pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
     });
     let index_number = web_field(web, "索引号").map(str::to_string);
 
-    let text = blocks
-        .iter()
-        .map(|b| b.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
     let web_org = web_field(web, "发布机构").or_else(|| web_field(web, "发文机关"));
     // Title lines joined by a space: org names on lines of their own stay separate names.
     let title_for_orgs = s.title.as_ref().map(|t| {
@@ -128,18 +125,6 @@ pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
             .unwrap_or_else(|| vec![t.as_str()]);
         blocks_text.join(" ")
     });
-    let issuing_organization = metadata::issuing_organization(&metadata::OrgInputs {
-        web_org,
-        title: title_for_orgs.as_deref(),
-        red_header: s.red_header.as_deref(),
-        signature_orgs: &el.gbt.signature_orgs,
-        body: &text,
-    });
-    let admin_level = metadata::admin_level(
-        issuing_organization.normalized.as_deref(),
-        &issuing_organization.names,
-    );
-
     let mut facts = Vec::new();
     for (i, b) in blocks.iter().enumerate() {
         if b.in_table {
@@ -151,6 +136,19 @@ pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
         }
     }
     facts.extend(reader_facts);
+
+    let text = join_lines(owned_blocks);
+    let issuing_organization = metadata::issuing_organization(&metadata::OrgInputs {
+        web_org,
+        title: title_for_orgs.as_deref(),
+        red_header: s.red_header.as_deref(),
+        signature_orgs: &el.gbt.signature_orgs,
+        body: &text,
+    });
+    let admin_level = metadata::admin_level(
+        issuing_organization.normalized.as_deref(),
+        &issuing_organization.names,
+    );
 
     ParseResult {
         schema_version: SCHEMA_VERSION,
@@ -193,6 +191,23 @@ pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
         warnings,
         parser: ParserInfo::default(),
     }
+}
+
+/// The blocks' texts joined by line breaks. The first block's string is reused, so a
+/// spreadsheet's text (one block per sheet) is not copied.
+fn join_lines(blocks: Vec<Block>) -> String {
+    let len = blocks.iter().map(|b| b.text.len() + 1).sum::<usize>();
+    let mut blocks = blocks.into_iter();
+    let Some(first) = blocks.next() else {
+        return String::new();
+    };
+    let mut text = first.text;
+    text.reserve_exact((len - 1).saturating_sub(text.len()));
+    for b in blocks {
+        text.push('\n');
+        text.push_str(&b.text);
+    }
+    text
 }
 
 /// Where the tail (附件说明, 署名, 成文日期, 附注, 抄送, 印发) begins: the longest run of

@@ -274,7 +274,7 @@ fn markdown_blocks(lines: &[(usize, &str)], doc: &mut RawDocument) {
             doc.tables.push(Table {
                 sheet: None,
                 header,
-                rows,
+                rows: rows.into(),
             });
             i = j;
             continue;
@@ -299,6 +299,7 @@ fn markdown_blocks(lines: &[(usize, &str)], doc: &mut RawDocument) {
                 bold_prefix,
                 all_bold,
                 in_table: false,
+                one_row_per_line: false,
             });
         }
         i += 1;

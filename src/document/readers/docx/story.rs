@@ -43,7 +43,7 @@ use super::styles::Styles;
 use super::xml::{on_off, resolve_ref, Ns, XmlPart};
 use crate::document::error::ParseError;
 use crate::document::model::Block;
-use crate::document::result::Table;
+use crate::document::result::{Rows, Table};
 use quick_xml::events::{BytesStart, Event};
 use std::io::BufRead;
 
@@ -213,7 +213,9 @@ struct CellOut {
 struct TableBuilder {
     /// Slot reserved in `StoryOutput::tables` (body only), so tables keep reading order.
     index: Option<usize>,
-    rows: Vec<Vec<String>>,
+    /// The first row (the table's header), then the others.
+    header: Option<Vec<String>>,
+    rows: Rows,
     row_open: bool,
     cell_open: bool,
     cells: Vec<CellOut>,
@@ -892,7 +894,11 @@ impl<'c> Story<'c> {
         self.budget.charge(charge)?;
         t.above.clone_from(&values);
         if t.index.is_some() {
-            t.rows.push(values);
+            if t.header.is_none() {
+                t.header = Some(values);
+            } else {
+                t.rows.push_row(&values);
+            }
         }
         let text = line.trim();
         if !text.is_empty() {
@@ -914,14 +920,13 @@ impl<'c> Story<'c> {
         let Some(index) = t.index else {
             return;
         };
-        let mut rows = t.rows.into_iter();
-        match rows.next() {
+        match t.header {
             Some(header) => {
                 if let Some(slot) = self.out.tables.get_mut(index) {
                     *slot = Table {
                         sheet: None,
                         header,
-                        rows: rows.collect(),
+                        rows: t.rows,
                     };
                 }
             }
@@ -1004,6 +1009,7 @@ fn finish(
         bold_prefix,
         all_bold: p.any_bold && !p.any_plain,
         in_table: false,
+        one_row_per_line: false,
     }))
 }
 

@@ -19,6 +19,7 @@
 
 use crate::document::error::ParseError;
 use crate::document::limits::Limits;
+use crate::document::rows::Rows;
 
 /// Workbook-wide counters checked on every push.
 #[derive(Debug)]
@@ -34,11 +35,14 @@ pub(crate) struct Budget {
 
 impl Budget {
     pub(crate) fn new(limits: &Limits) -> Self {
+        // Tables address their cells and text with u32 offsets (see `Rows`): a configured
+        // limit above 4 Gi works as 4 Gi.
+        let addressable = u32::MAX as usize;
         Budget {
             max_rows: limits.max_rows,
             max_columns: limits.max_columns,
-            max_cells: limits.max_cells,
-            max_text_bytes: limits.max_text_bytes,
+            max_cells: limits.max_cells.min(addressable),
+            max_text_bytes: limits.max_text_bytes.min(addressable),
             cells: 0,
             slots: 0,
             text_bytes: 0,
@@ -122,21 +126,31 @@ pub(crate) struct Region {
     pub last_col: u32,
 }
 
+/// A cell that arrived out of order: its position, arrival number (later wins) and text in
+/// [`SheetCells::stray_text`].
 #[derive(Debug)]
-struct SparseRow {
+struct Stray {
     row: u32,
-    first_col: u32,
-    /// `cells[i]` is column `first_col + i`; gaps hold empty strings (no heap allocation).
-    cells: Vec<String>,
+    col: u32,
+    arrival: usize,
+    start: usize,
+    end: usize,
 }
 
-/// One sheet's cells while they stream in.
+/// One sheet's cells while they stream in, held compactly: a cell costs its text and a length
+/// byte (see [`Rows`]), not a `String` of its own.
 #[derive(Debug)]
 pub(crate) struct SheetCells {
     pub name: String,
-    rows: Vec<SparseRow>,
-    /// Cells that arrived out of order, with their arrival number (later wins).
-    stray: Vec<(u32, u32, usize, String)>,
+    /// In-order cells: one row per sheet row that has any, from its first cell's column on;
+    /// gaps hold empty cells (no text, a length byte each).
+    cells: Rows,
+    /// For each row of `cells`: its sheet row and first column.
+    at: Vec<(u32, u32)>,
+    /// Cells that arrived out of order (a row seen before, or a column not right of the row's
+    /// last cell), sorted in by [`SheetCells::settle`].
+    stray: Vec<Stray>,
+    stray_text: String,
     arrivals: usize,
     pub merges: Vec<Region>,
 }
@@ -145,8 +159,10 @@ impl SheetCells {
     pub(crate) fn new(name: impl Into<String>) -> Self {
         SheetCells {
             name: name.into(),
-            rows: Vec::new(),
+            cells: Rows::new(),
+            at: Vec::new(),
             stray: Vec::new(),
+            stray_text: String::new(),
             arrivals: 0,
             merges: Vec::new(),
         }
@@ -161,7 +177,7 @@ impl SheetCells {
         budget: &mut Budget,
         row: u32,
         col: u32,
-        text: String,
+        text: &str,
     ) -> Result<(), ParseError> {
         if text.trim().is_empty() {
             // Costs nothing kept; a styled empty cell far out must not fail a real file.
@@ -171,34 +187,50 @@ impl SheetCells {
         budget.charge_cell()?;
         budget.charge_text(text.len())?;
         self.arrivals += 1;
-        let fits = match self.rows.last() {
-            None => true,
-            Some(last) => last.row < row || (last.row == row && col >= last.first_col),
-        };
-        if !fits {
-            budget.charge_slots(1)?;
-            self.stray.push((row, col, self.arrivals, text));
-            return Ok(());
+        // The last row: its sheet row, first column and the column after its last cell.
+        let last = self.at.last().map(|&(r, first_col)| {
+            let len = self.cells.get(self.at.len() - 1).map_or(0, |c| c.len());
+            (r, first_col, first_col + len as u32)
+        });
+        match last {
+            // A new row below the last one.
+            None => self.start_row(row, col),
+            Some((last_row, _, _)) if last_row < row => self.start_row(row, col),
+            // Right of the last cell of the same row: fill the gap, then the cell.
+            Some((last_row, _, next_col)) if last_row == row && col >= next_col => {
+                let gap = (col - next_col) as usize;
+                budget.charge_slots(gap + 1)?;
+                for _ in 0..gap {
+                    self.cells.push_cell("");
+                }
+            }
+            // Anything else is sorted in at the end: rewriting a cell in the middle of the
+            // buffer would cost a copy of the row's tail each time. A cell within the last
+            // row's span takes a slot already charged; one outside it may need a new one.
+            Some((last_row, first_col, _)) => {
+                if last_row != row || col < first_col {
+                    budget.charge_slots(1)?;
+                }
+                let start = self.stray_text.len();
+                self.stray_text.push_str(text);
+                self.stray.push(Stray {
+                    row,
+                    col,
+                    arrival: self.arrivals,
+                    start,
+                    end: self.stray_text.len(),
+                });
+                return Ok(());
+            }
         }
-        if self.rows.last().is_none_or(|last| last.row != row) {
-            // Rows of one sheet are usually alike: start with the previous row's width.
-            let hint = self.rows.last().map_or(0, |r| r.cells.len());
-            self.rows.push(SparseRow {
-                row,
-                first_col: col,
-                cells: Vec::with_capacity(hint),
-            });
-        }
-        let last = self.rows.last_mut().expect("a row was just ensured");
-        let idx = (col - last.first_col) as usize;
-        if idx < last.cells.len() {
-            last.cells[idx] = text;
-        } else {
-            budget.charge_slots(idx + 1 - last.cells.len())?;
-            last.cells.resize(idx, String::new());
-            last.cells.push(text);
-        }
+        self.cells.push_cell(text);
         Ok(())
+    }
+
+    /// Opens row `row` at column `col` (the slot of the cell about to be pushed was checked).
+    fn start_row(&mut self, row: u32, col: u32) {
+        self.cells.start_row();
+        self.at.push((row, col));
     }
 
     /// Sorts stray cells in, so every row appears once, in order.
@@ -208,40 +240,64 @@ impl SheetCells {
         }
         // A stray is always a later arrival than an in-order cell at the same position (in-order
         // cells only ever go right of or below every stray), so in-order cells sort first (0)
-        // and strays by arrival; the last of a run at one position wins.
-        let mut all: Vec<(u32, u32, usize, String)> = Vec::new();
-        for r in std::mem::take(&mut self.rows) {
-            for (i, s) in r.cells.into_iter().enumerate() {
-                if !s.is_empty() {
-                    all.push((r.row, r.first_col + i as u32, 0, s));
+        // and strays by arrival; the last of a run at one position wins. Cells are referred to
+        // by index: in-order cells first, then strays.
+        let placed = self.cells.cell_count();
+        let mut all: Vec<(u32, u32, usize, usize)> = Vec::new();
+        let mut i = 0;
+        for (r, &(row, first_col)) in self.cells.iter().zip(&self.at) {
+            for (k, text) in r.iter().enumerate() {
+                if !text.is_empty() {
+                    all.push((row, first_col + k as u32, 0, i));
                 }
+                i += 1;
             }
         }
-        all.append(&mut self.stray);
-        all.sort_by_key(|a| (a.0, a.1, a.2));
-        let mut rows: Vec<SparseRow> = Vec::new();
+        for (k, s) in self.stray.iter().enumerate() {
+            all.push((s.row, s.col, s.arrival, placed + k));
+        }
+        all.sort_unstable_by_key(|a| (a.0, a.1, a.2));
+        let old = std::mem::take(&mut self.cells);
+        let old_cells = old.flat();
+        let strays = std::mem::take(&mut self.stray);
+        let stray_text = std::mem::take(&mut self.stray_text);
+        self.at.clear();
+        let mut settled = SheetCells {
+            name: std::mem::take(&mut self.name),
+            ..SheetCells::new("")
+        };
         let mut i = 0;
         while i < all.len() {
             let mut j = i;
             while j + 1 < all.len() && all[j + 1].0 == all[i].0 && all[j + 1].1 == all[i].1 {
                 j += 1;
             }
-            let (row, col, _, text) = std::mem::take(&mut all[j]);
-            match rows.last_mut() {
-                Some(last) if last.row == row => {
-                    let idx = (col - last.first_col) as usize;
-                    last.cells.resize(idx, String::new());
-                    last.cells.push(text);
-                }
-                _ => rows.push(SparseRow {
-                    row,
-                    first_col: col,
-                    cells: vec![text],
-                }),
-            }
+            let (row, col, _, src) = all[j];
+            let text = match src.checked_sub(placed) {
+                None => old_cells.get(src),
+                Some(k) => &stray_text[strays[k].start..strays[k].end],
+            };
+            settled.place(row, col, text);
             i = j + 1;
         }
-        self.rows = rows;
+        settled.merges = std::mem::take(&mut self.merges);
+        *self = settled;
+    }
+
+    /// Stores a cell in sorted order (used by [`SheetCells::settle`]). Its slot was charged when
+    /// it came; the gaps before it are charged with the grid's padding in
+    /// [`SheetCells::into_grid`].
+    fn place(&mut self, row: u32, col: u32, text: &str) {
+        match self.at.last() {
+            Some(&(r, first_col)) if r == row => {
+                let len = self.cells.get(self.at.len() - 1).map_or(0, |c| c.len());
+                for _ in len..(col - first_col) as usize {
+                    self.cells.push_cell("");
+                }
+            }
+            _ => self.start_row(row, col),
+        }
+        self.cells.push_cell(text);
     }
 
     /// The dense grid of the sheet: rows from the first to the last non-empty row, columns
@@ -250,14 +306,14 @@ impl SheetCells {
     pub(crate) fn into_grid(mut self, budget: &mut Budget) -> Result<Option<Grid>, ParseError> {
         self.settle();
         let mut bounds: Option<(u32, u32, u32, u32)> = None;
-        for r in &self.rows {
-            let first = r.cells.iter().position(|c| !c.is_empty());
-            let last = r.cells.iter().rposition(|c| !c.is_empty());
+        for (r, &(row, first_col)) in self.cells.iter().zip(&self.at) {
+            let first = r.iter().position(|c| !c.is_empty());
+            let last = r.iter().rposition(|c| !c.is_empty());
             if let (Some(f), Some(l)) = (first, last) {
-                let (f, l) = (r.first_col + f as u32, r.first_col + l as u32);
+                let (f, l) = (first_col + f as u32, first_col + l as u32);
                 bounds = Some(match bounds {
-                    None => (r.row, r.row, f, l),
-                    Some((r0, _, c0, c1)) => (r0, r.row, c0.min(f), c1.max(l)),
+                    None => (row, row, f, l),
+                    Some((r0, _, c0, c1)) => (r0, row, c0.min(f), c1.max(l)),
                 });
             }
         }
@@ -267,29 +323,31 @@ impl SheetCells {
         let height = (r1 - r0) as usize + 1;
         let width = (c1 - c0) as usize + 1;
         // The placed cells were charged as they came; charge what densifying adds on top.
-        let placed: usize = self.rows.iter().map(|r| r.cells.len()).sum();
+        let placed = self.cells.cell_count();
         budget.charge_slots(height.saturating_mul(width).saturating_sub(placed))?;
 
-        let mut cells: Vec<Vec<String>> = Vec::with_capacity(height);
-        let mut next_row = r0;
-        for r in self.rows {
-            while next_row < r.row {
-                cells.push(vec![String::new(); width]);
-                next_row += 1;
-            }
-            let mut row = r.cells;
-            // Align the row's first column on the grid's.
-            if r.first_col > c0 {
-                let pad = (r.first_col - c0) as usize;
-                row.splice(0..0, std::iter::repeat_n(String::new(), pad));
-            } else if r.first_col < c0 {
-                // Only empty cells lie left of the grid.
-                row.drain(0..(c0 - r.first_col) as usize);
-            }
-            row.resize(width, String::new());
-            cells.push(row);
-            next_row = r.row + 1;
-        }
+        // Already dense (every row present, each starting at the first column and as wide as
+        // the grid, the usual shape of an export): the buffers are the grid as they are.
+        let dense =
+            self.cells.len() == height
+                && self.cells.iter().zip(&self.at).enumerate().all(
+                    |(i, (r, &(row, first_col)))| {
+                        row == r0 + i as u32 && first_col == c0 && r.len() == width
+                    },
+                );
+        let cells = std::mem::take(&mut self.cells);
+        let cells = if dense {
+            cells
+        } else {
+            // Padding adds empty cells, which have no text, and every cell with text lies
+            // inside the grid: the text stays where it is, only the lengths are laid out again.
+            let at: Vec<(usize, i64)> = self
+                .at
+                .iter()
+                .map(|&(row, first_col)| ((row - r0) as usize, first_col as i64 - c0 as i64))
+                .collect();
+            cells.into_rectangle(&at, height, width)
+        };
         Ok(Some(Grid {
             first_row: r0,
             first_col: c0,
@@ -305,7 +363,7 @@ pub(crate) struct Grid {
     pub first_row: u32,
     pub first_col: u32,
     /// Rows of equal width; the first and last rows and columns each hold some text.
-    pub cells: Vec<Vec<String>>,
+    pub cells: Rows,
     /// Merged regions, in sheet coordinates.
     pub merges: Vec<Region>,
 }
@@ -315,10 +373,21 @@ impl Grid {
     /// that spans several rows (a category) or columns (a title) is found on every row and
     /// column it covers. Regions are clipped to the grid: a merge never widens a table, and a
     /// region whose top-left cell lies outside the grid is empty, so it is ignored.
+    ///
+    /// Regions are applied in order, each to the grid as the earlier ones left it. The copies
+    /// are recorded as "cell `i` shows the text of cell `source[i]`" and the grid is rebuilt
+    /// once at the end, so a sheet without merges costs nothing here.
     pub(crate) fn fill_merges(&mut self, budget: &mut Budget) -> Result<(), ParseError> {
         let merges = std::mem::take(&mut self.merges);
-        let height = self.cells.len() as u32;
-        let width = self.cells.first().map_or(0, |r| r.len()) as u32;
+        if merges.is_empty() {
+            return Ok(());
+        }
+        let height = self.cells.len();
+        let width = self.cells.get(0).map_or(0, |r| r.len());
+        let cells = self.cells.flat();
+        // source[i]: the cell whose text cell i shows; allocated at the first region that
+        // applies.
+        let mut source: Vec<u32> = Vec::new();
         for m in &merges {
             if m.first_row < self.first_row
                 || m.first_col < self.first_col
@@ -327,29 +396,42 @@ impl Grid {
             {
                 continue;
             }
-            let top = m.first_row - self.first_row;
-            let left = m.first_col - self.first_col;
+            let top = (m.first_row - self.first_row) as usize;
+            let left = (m.first_col - self.first_col) as usize;
             if top >= height || left >= width {
                 continue;
             }
-            let bottom = (m.last_row - self.first_row).min(height - 1);
-            let right = (m.last_col - self.first_col).min(width - 1);
-            let value = self.cells[top as usize][left as usize].clone();
-            if value.is_empty() {
+            if source.is_empty() {
+                source = (0..height * width).map(|i| i as u32).collect();
+            }
+            let bottom = ((m.last_row - self.first_row) as usize).min(height - 1);
+            let right = ((m.last_col - self.first_col) as usize).min(width - 1);
+            let value = source[top * width + left];
+            let value_len = cells.get(value as usize).len();
+            if value_len == 0 {
                 continue;
             }
-            let area = (bottom - top + 1) as usize * (right - left + 1) as usize;
+            let area = (bottom - top + 1) * (right - left + 1);
             budget.charge_slots(area.saturating_sub(1))?;
             for r in top..=bottom {
                 for c in left..=right {
-                    let cell = &mut self.cells[r as usize][c as usize];
-                    if cell.is_empty() {
-                        budget.charge_text(value.len())?;
-                        *cell = value.clone();
+                    let i = r * width + c;
+                    if cells.get(source[i] as usize).is_empty() {
+                        budget.charge_text(value_len)?;
+                        source[i] = value;
                     }
                 }
             }
         }
+        if source.is_empty() {
+            return Ok(());
+        }
+        let text_len = source.iter().map(|&s| cells.get(s as usize).len()).sum();
+        let mut filled = Rows::with_capacity(height, source.len(), text_len);
+        for row in source.chunks(width) {
+            filled.push_row(row.iter().map(|&s| cells.get(s as usize)));
+        }
+        self.cells = filled;
         Ok(())
     }
 }
@@ -366,7 +448,7 @@ mod tests {
         let mut b = budget();
         let mut s = SheetCells::new("s");
         for &(r, c, t) in cells {
-            s.push(&mut b, r, c, t.to_string()).unwrap();
+            s.push(&mut b, r, c, t).unwrap();
         }
         s.merges = merges.to_vec();
         let mut g = s.into_grid(&mut b).unwrap()?;
@@ -419,6 +501,75 @@ mod tests {
     }
 
     #[test]
+    fn a_row_written_out_of_order_and_rewritten_costs_no_extra_slot() {
+        // Four slots allowed: A1..D1 once. C1 and B1 come after D1 (left of the last cell)
+        // and A1 is rewritten; none of that may count as more than the row's four slots.
+        let limits = Limits {
+            max_cells: 4,
+            ..Limits::default()
+        };
+        let mut b = Budget::new(&limits);
+        let mut s = SheetCells::new("s");
+        for (c, t) in [(0, "a"), (3, "d"), (0, "A"), (2, "c")] {
+            s.push(&mut b, 0, c, t).unwrap();
+        }
+        let g = s.into_grid(&mut b).unwrap().unwrap();
+        assert_eq!(g.cells, vec![vec!["A", "", "c", "d"]]);
+        // A fifth cell is over the cap.
+        assert!(matches!(
+            s_with(
+                &limits,
+                &[
+                    (0, 0, "a"),
+                    (0, 3, "d"),
+                    (0, 0, "A"),
+                    (0, 2, "c"),
+                    (0, 1, "b")
+                ]
+            ),
+            Err(ParseError::LimitExceeded(_))
+        ));
+    }
+
+    fn s_with(limits: &Limits, cells: &[(u32, u32, &str)]) -> Result<(), ParseError> {
+        let mut b = Budget::new(limits);
+        let mut s = SheetCells::new("s");
+        for &(r, c, t) in cells {
+            s.push(&mut b, r, c, t)?;
+        }
+        s.into_grid(&mut b).map(|_| ())
+    }
+
+    #[test]
+    fn long_cells_survive_padding_and_merges() {
+        let long = "长".repeat(200); // 600 bytes
+        let m = Region {
+            first_row: 1,
+            first_col: 2,
+            last_row: 3,
+            last_col: 2,
+        };
+        // Ragged rows starting at different columns: the grid is laid out again.
+        let g = grid(&[(1, 2, &long), (2, 1, "x"), (3, 3, "y")], &[m]).unwrap();
+        assert_eq!((g.first_row, g.first_col), (1, 1));
+        assert_eq!(
+            g.cells,
+            vec![
+                vec!["", long.as_str(), ""],
+                vec!["x", long.as_str(), ""],
+                vec!["", long.as_str(), "y"],
+            ]
+        );
+    }
+
+    #[test]
+    fn a_full_sheet_is_its_own_grid() {
+        let g = grid(&[(5, 2, "a"), (5, 3, "b"), (6, 2, "c"), (6, 3, "d")], &[]).unwrap();
+        assert_eq!((g.first_row, g.first_col), (5, 2));
+        assert_eq!(g.cells, vec![vec!["a", "b"], vec!["c", "d"]]);
+    }
+
+    #[test]
     fn blank_sheet_has_no_grid() {
         assert_eq!(grid(&[(0, 0, " "), (3, 3, "")], &[]), None);
     }
@@ -463,18 +614,18 @@ mod tests {
         };
         let mut b = Budget::new(&limits);
         let mut s = SheetCells::new("s");
-        let e = s.push(&mut b, 10, 0, "x".into()).unwrap_err();
+        let e = s.push(&mut b, 10, 0, "x").unwrap_err();
         assert!(
             matches!(e, ParseError::LimitExceeded(ref m) if m.contains("A11")),
             "{e:?}"
         );
-        let e = s.push(&mut b, 0, 5, "x".into()).unwrap_err();
+        let e = s.push(&mut b, 0, 5, "x").unwrap_err();
         assert!(matches!(e, ParseError::LimitExceeded(ref m) if m.contains("column")));
         // Two cells far apart: few cells, but a dense grid over the cap.
         let mut b = Budget::new(&limits);
         let mut s = SheetCells::new("s");
-        s.push(&mut b, 0, 0, "a".into()).unwrap();
-        s.push(&mut b, 9, 4, "b".into()).unwrap();
+        s.push(&mut b, 0, 0, "a").unwrap();
+        s.push(&mut b, 9, 4, "b").unwrap();
         assert!(matches!(
             s.into_grid(&mut b),
             Err(ParseError::LimitExceeded(_))

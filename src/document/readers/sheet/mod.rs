@@ -12,9 +12,11 @@
 //! - merged regions (xlsx, xlsm, xls, ods) are filled with their top-left value in `tables`, so
 //!   a category merged down several rows is found on each of them. xlsb merges are not filled
 //!   (calamine 0.38 does not expose them).
-//! - one [`Block`] per non-empty row (`in_table = true`): the row's cells as written (merged
-//!   copies not repeated), joined by `\t`, trailing empty cells dropped, tabs and line breaks
-//!   inside a cell turned into spaces; `line` is the block's 1-based ordinal.
+//! - one [`Block`] per sheet with text (`in_table` and `one_row_per_line`), one line per
+//!   non-empty row: the row's cells as written (merged copies not repeated), joined by `\t`,
+//!   trailing empty cells dropped, tabs and line breaks inside a cell turned into spaces;
+//!   `line` is the block's 1-based ordinal. One block per sheet rather than per row because a
+//!   block costs some 90 bytes besides its text: 18 MB for a 200 000-row sheet.
 //! - [`Fact`]s from indicator sheets (see [`indicators`]).
 //! - cell text as described in [`cell`]: `42` not `42.0`, ISO dates.
 //!
@@ -40,7 +42,7 @@ use crate::document::{
     error::ParseError,
     limits::Limits,
     model::{Block, RawDocument},
-    result::{CoreProperties, Format, Table, Warning},
+    result::{CoreProperties, Format, Row, Rows, Table, Warning},
 };
 use grid::{Budget, Grid, SheetCells};
 
@@ -80,6 +82,16 @@ impl Workbook {
 }
 
 pub fn read(bytes: &[u8], format: Format, limits: &Limits) -> Result<RawDocument, ParseError> {
+    build(format, read_workbook(bytes, format, limits)?)
+}
+
+/// Every sheet's cells, read and bounded; [`build`] lays them out as tables and text. Apart so
+/// that the caller can free the file in between.
+pub(crate) fn read_workbook(
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+) -> Result<Workbook, ParseError> {
     let mut wb = Workbook::new(limits);
     match format {
         Format::Xlsx => {
@@ -101,7 +113,7 @@ pub fn read(bytes: &[u8], format: Format, limits: &Limits) -> Result<RawDocument
             )))
         }
     }
-    build(format, wb)
+    Ok(wb)
 }
 
 /// Runs calamine. It indexes and slices without checking in places (xlsb record bodies,
@@ -119,7 +131,8 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, ParseError>) -> Result<T, ParseError
     }
 }
 
-fn build(format: Format, wb: Workbook) -> Result<RawDocument, ParseError> {
+/// The workbook's sheets as tables, text blocks and facts.
+pub(crate) fn build(format: Format, wb: Workbook) -> Result<RawDocument, ParseError> {
     let Workbook {
         mut budget,
         sheets,
@@ -130,28 +143,29 @@ fn build(format: Format, wb: Workbook) -> Result<RawDocument, ParseError> {
     doc.warnings = warnings;
     doc.core_properties = core_properties;
     for (name, mut grid) in sheets {
-        for row in &grid.cells {
-            let text = row_text(row);
-            if !text.is_empty() {
-                let line = doc.blocks.len() + 1;
-                doc.blocks.push(Block {
-                    raw: text.clone(),
-                    text,
-                    line,
-                    in_table: true,
-                    ..Default::default()
-                });
-            }
+        let text = sheet_text(&grid.cells);
+        if !text.is_empty() {
+            let line = doc.blocks.len() + 1;
+            // `raw` stays empty: table rows are never headings, so no section span is cut
+            // from them, and a copy of the sheet's text would cost as much as the text.
+            doc.blocks.push(Block {
+                text,
+                line,
+                in_table: true,
+                one_row_per_line: true,
+                ..Default::default()
+            });
         }
         grid.fill_merges(&mut budget)?;
-        let mut cells = grid.cells;
-        let header_at = header_row(&cells);
-        let captions: Vec<String> = cells[..header_at]
+        let mut rows = grid.cells;
+        let header_at = header_row(&rows);
+        let captions: Vec<String> = rows
             .iter()
-            .filter_map(|r| r.iter().find(|c| !c.trim().is_empty()).cloned())
+            .take(header_at)
+            .filter_map(|r| r.iter().find(|c| !c.trim().is_empty()).map(str::to_string))
             .collect();
-        let rows = cells.split_off(header_at + 1);
-        let header = cells.pop().unwrap_or_default();
+        let header = rows.get(header_at).map(|r| r.to_vec()).unwrap_or_default();
+        rows.remove_first(header_at + 1);
         let table = Table {
             sheet: Some(name),
             header,
@@ -165,14 +179,31 @@ fn build(format: Format, wb: Workbook) -> Result<RawDocument, ParseError> {
     Ok(doc)
 }
 
-/// A row's text for the body: cells joined by tabs, trailing empty cells dropped.
-fn row_text(row: &[String]) -> String {
+/// A sheet's text for the body: one line per row that has any text (see [`push_row_text`]).
+fn sheet_text(cells: &Rows) -> String {
+    // Cell text plus a separator per cell is an upper bound: the string is allocated once.
+    let mut out = String::with_capacity(cells.text_len() + cells.cell_count());
+    for row in cells {
+        let before = out.len();
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        if !push_row_text(&mut out, row) {
+            out.truncate(before);
+        }
+    }
+    out
+}
+
+/// Appends a row's text: cells joined by tabs, trailing empty cells dropped, tabs and line
+/// breaks inside a cell made spaces. False (and nothing meaningful appended) for a row with
+/// no text.
+fn push_row_text(out: &mut String, row: Row<'_>) -> bool {
     let end = row
         .iter()
         .rposition(|c| !c.trim().is_empty())
         .map_or(0, |i| i + 1);
-    let mut out = String::new();
-    for (i, c) in row[..end].iter().enumerate() {
+    for (i, c) in row.iter().take(end).enumerate() {
         if i > 0 {
             out.push('\t');
         }
@@ -184,13 +215,13 @@ fn row_text(row: &[String]) -> String {
             });
         }
     }
-    out
+    end > 0
 }
 
 /// Index of the header row: the first row that is not a caption, when one follows the
 /// captions; otherwise the first row. The grid's first row is never empty.
-fn header_row(cells: &[Vec<String>]) -> usize {
-    let width = cells.first().map_or(0, |r| r.len());
+fn header_row(cells: &Rows) -> usize {
+    let width = cells.get(0).map_or(0, |r| r.len());
     if width < 2 {
         return 0;
     }
@@ -210,29 +241,53 @@ fn header_row(cells: &[Vec<String>]) -> usize {
 mod tests {
     use super::*;
 
-    fn row(cells: &[&str]) -> Vec<String> {
-        cells.iter().map(|s| s.to_string()).collect()
+    fn rows(cells: &[&[&str]]) -> Rows {
+        cells
+            .iter()
+            .map(|r| r.iter().map(|s| s.to_string()).collect())
+            .collect()
     }
 
     #[test]
     fn captions_before_the_header_are_skipped() {
-        let cells = vec![
-            row(&["标题", "标题", "标题"]),
-            row(&["", "", ""]),
-            row(&["单位：万元", "", ""]),
-            row(&["项目", "单位", "数值"]),
-            row(&["a", "件", "1"]),
+        let cells: &[&[&str]] = &[
+            &["标题", "标题", "标题"],
+            &["", "", ""],
+            &["单位：万元", "", ""],
+            &["项目", "单位", "数值"],
+            &["a", "件", "1"],
         ];
-        assert_eq!(header_row(&cells), 3);
+        assert_eq!(header_row(&rows(cells)), 3);
         // Nothing but captions: the first row is the header.
-        assert_eq!(header_row(&cells[..3]), 0);
+        assert_eq!(header_row(&rows(&cells[..3])), 0);
         // A one-column sheet has no captions.
-        assert_eq!(header_row(&[row(&["x"]), row(&["y"])]), 0);
+        assert_eq!(header_row(&rows(&[&["x"], &["y"]])), 0);
     }
 
     #[test]
     fn row_text_joins_with_tabs_and_drops_trailing_blanks() {
-        assert_eq!(row_text(&row(&["", "a\tb", "c\nd", "", " "])), "\ta b\tc d");
-        assert_eq!(row_text(&row(&["", ""])), "");
+        let row_text = |cells: &[&str]| {
+            let r = rows(&[cells]);
+            let mut out = String::new();
+            let any = push_row_text(&mut out, r.row(0));
+            (out, any)
+        };
+        assert_eq!(
+            row_text(&["", "a\tb", "c\nd", "", " "]),
+            ("\ta b\tc d".to_string(), true)
+        );
+        assert_eq!(row_text(&["", ""]), (String::new(), false));
+    }
+
+    #[test]
+    fn a_sheet_is_one_line_per_row_with_text() {
+        let cells = rows(&[
+            &["标题", "", ""],
+            &["", " ", ""],
+            &["项目", "数值", ""],
+            &["", "", "x"],
+        ]);
+        assert_eq!(sheet_text(&cells), "标题\n项目\t数值\n\t\tx");
+        assert_eq!(sheet_text(&rows(&[&[" "], &[""]])), "");
     }
 }

@@ -59,7 +59,7 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits, wb: &mut Workbook) -> Result<(
             for (r, c, v) in range.used_cells() {
                 let (row, col) = (r0 + r as u32, c0 + c as u32);
                 wb.budget.check_position(&sheet.name, row, col)?;
-                cells.push(&mut wb.budget, row, col, cell::data_text(v, false))?;
+                cells.push(&mut wb.budget, row, col, &cell::data_text(v, false))?;
             }
         }
         drop(range);

@@ -60,7 +60,7 @@ pub(crate) fn read_xlsx(
                 wb.budget.check_position(&sheet.name, row, col)?;
                 let style = styles.get(style_id).copied().unwrap_or_default();
                 let text = cell::data_ref_text(c.get_value(), is_1904, style);
-                cells.push(&mut wb.budget, row, col, text)?;
+                cells.push(&mut wb.budget, row, col, &text)?;
             }
         }
         if has_merges {
@@ -98,7 +98,7 @@ pub(crate) fn read_xlsb(bytes: &[u8], wb: &mut Workbook) -> Result<(), ParseErro
                 let (row, col) = c.get_position();
                 wb.budget.check_position(&sheet.name, row, col)?;
                 let text = cell::data_ref_text(c.get_value(), is_1904, NumberStyle::General);
-                cells.push(&mut wb.budget, row, col, text)?;
+                cells.push(&mut wb.budget, row, col, &text)?;
             }
         }
         wb.add_sheet(cells)?;
