@@ -1,4 +1,4 @@
-"""End-to-end benchmark of the worker: publish -> S3 -> parse -> result, K worker processes.
+"""End-to-end worker benchmark: publish -> S3 (or fs) -> parse -> result, K worker processes.
 
 Run through `benches/e2e` (it builds the release binary and the venv this needs); see --help.
 
@@ -6,15 +6,22 @@ For each implementation (docingest, and the Python baseline in benches/e2e_basel
 and each K, in a RabbitMQ vhost of its own with the topology `docingest topology` declares:
 
 1. backlog run (throughput): N jobs are published and, once the jobs queue holds all N, K
-   worker processes are started; the clock runs from their start to the N-th distinct result on the results queue.
-   jobs/s = N / that time (worker start-up included). CPU per job = utime + stime of the K
-   worker processes at that moment (start-up included) / N; the broker's and the S3 server's
-   CPU over the same interval are reported separately (both are shared with whatever else runs
-   on the machine, so those two are approximate). Scaling efficiency = jobs/s(K) /
-   (K x jobs/s(1)). Latency in this run is mostly queue wait and is labelled "backlog".
+   worker processes are started; the clock runs from their start to the N-th distinct result
+   on the results queue. jobs/s = N / that time (worker start-up included). CPU per job =
+   utime + stime of the K worker processes at that moment (start-up included) / N; the
+   broker's and the S3 server's CPU over the same interval are reported separately (both are
+   shared with whatever else runs on the machine, so those two are approximate). Scaling
+   efficiency = jobs/s(K) / (K x jobs/s(1)). Latency in this run is mostly queue wait and is
+   labelled "backlog".
 2. paced run (latency), with the same K workers, now warm: jobs are published at a fixed rate,
    --pace times the jobs/s the backlog run measured, for --paced-secs; latency = the result's
    arrival at the collector minus the job's publish time (one clock: both are this process).
+
+Jobs are published without publisher confirms (a blocking confirm per job caps a pika
+publisher at a few hundred jobs/s here, below docingest's paced rate); a lost job would show
+as a missing result, and an unroutable one is returned and fails the run.
+`--impl docingest --workers 1 --inputs text --storage fs|s3 --jobs 5000` is the one-worker
+throughput measurement benches/worker_throughput.sh used to make.
 
 Every job has one object behind it: the inputs are uploaded once, to a bucket of their own,
 and the N jobs point at them round-robin. A run fails (exit 1) when a result is missing: a job
@@ -70,7 +77,8 @@ def parse_args():
     ap.add_argument(
         "--inputs",
         default="docx",
-        help="docx (the seed renditions, corpus/variants/*.docx), text (corpus/seeds) or a directory",
+        help="docx (the seed renditions, corpus/variants/*.docx), text (corpus/seeds) or a "
+        "directory",
     )
     ap.add_argument("--corpus", default=os.environ.get("DOCINGEST_CORPUS", "../shared/corpus"),
                     help="the shared corpus ($DOCINGEST_CORPUS)")
@@ -383,10 +391,8 @@ class Run:
                 raise BenchFailure(f"result collector failed: {collector.error!r}")
             conn = pika.BlockingConnection(pika.URLParameters(self.url))
             try:
-                # No publisher confirms: a blocking confirm per job caps a pika publisher at a
-                # few hundred jobs/s here, below docingest's paced rate. A backlog is checked
-                # by the queue's depth before the workers start; a job lost in the paced run
-                # is a missing result, and a returned (unroutable) one fails the run too.
+                # No publisher confirms (see the module doc): the backlog is checked by the
+                # queue's depth, a paced job lost is a missing result, a returned one fails.
                 ch = conn.channel()
                 ch.add_on_return_callback(lambda _c, _m, props, _b: self.returned.append(
                     props.message_id))
@@ -505,7 +511,8 @@ class Run:
                                f"{self.objects[expected[j]]}")
         for job_id, body in bodies.items():
             doc = json.loads(body)
-            if doc.get("job_id") != job_id or doc.get("document_id") != self.objects[expected[job_id]]:
+            want = self.objects[expected[job_id]]
+            if doc.get("job_id") != job_id or doc.get("document_id") != want:
                 raise BenchFailure(f"{self.impl} K={self.k}: result body for job {job_id} does "
                                    f"not match its job: {body[:300]!r}")
         return {expected[j]: m for j, (_, m) in firsts.items()}
