@@ -71,6 +71,8 @@ def parse_args():
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     ap.add_argument("--jobs", type=int, default=1000, help="N, jobs per backlog run")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds over every implementation and K; the table shows medians")
     ap.add_argument("--workers", default="1,2,4", help="K values, comma-separated")
     ap.add_argument("--impl", default="docingest,python",
                     help="implementations to run, comma-separated: docingest, python")
@@ -102,8 +104,8 @@ def parse_args():
     for i in a.impl:
         if i not in ("docingest", "python"):
             ap.error(f"unknown implementation {i!r}")
-    if a.jobs < 1 or any(k < 1 for k in a.workers):
-        ap.error("--jobs and --workers must be positive")
+    if a.jobs < 1 or a.repeat < 1 or any(k < 1 for k in a.workers):
+        ap.error("--jobs, --repeat and --workers must be positive")
     return a
 
 
@@ -234,10 +236,10 @@ class Collector(threading.Thread):
 class Run:
     """One implementation at one K: its vhost, its workers, its backlog and paced runs."""
 
-    def __init__(self, a, impl, k, bench, objects, work, pids):
+    def __init__(self, a, impl, k, round_, bench, objects, work, pids):
         self.a, self.impl, self.k, self.bench = a, impl, k, bench
         self.objects, self.work, self.pids = objects, work, pids
-        self.vhost = f"{bench}-{impl}-k{k}"
+        self.vhost = f"{bench}-{impl}-k{k}-r{round_}"
         self.url = f"{a.amqp}/{urllib.parse.quote(self.vhost, safe='')}"
         self.procs = []
         self.returned = []
@@ -559,7 +561,31 @@ def fmt(v, spec):
     return "—" if v is None or v != v else format(v, spec)
 
 
+def median(values):
+    """The median; None when any run lacks the figure."""
+    if any(v is None for v in values):
+        return None
+    s = sorted(values)
+    return (s[(len(s) - 1) // 2] + s[len(s) // 2]) / 2
+
+
+def medians(rows):
+    """One row per implementation and K, each figure the median over the rounds."""
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["impl"], r["k"]), []).append(r)
+    out = []
+    for (impl, k), runs in groups.items():
+        m = {"impl": impl, "k": k, "runs": [r["jobs_s"] for r in runs]}
+        for field in ("jobs_s", "cpu_ms", "paced_cpu_ms", "broker_ms", "s3_ms", "paced_rate",
+                      "p50", "p99", "backlog_p50", "backlog_p99"):
+            m[field] = median([r.get(field) for r in runs])
+        out.append(m)
+    return out
+
+
 def report(a, rows, files, storage, load0, started):
+    rows = medians(rows)
     base = {r["impl"]: r["jobs_s"] for r in rows if r["k"] == 1}
     print()
     print("| implementation | K | jobs/s | scaling efficiency | worker CPU ms/job (backlog) | "
@@ -568,7 +594,8 @@ def report(a, rows, files, storage, load0, started):
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         eff = r["jobs_s"] / (r["k"] * base[r["impl"]]) if r["impl"] in base else None
-        print(f"| {r['impl']} | {r['k']} | {r['jobs_s']:,.0f} | {fmt(eff, '.0%')} | "
+        spread = f" ({min(r['runs']):,.0f}–{max(r['runs']):,.0f})" if len(r["runs"]) > 1 else ""
+        print(f"| {r['impl']} | {r['k']} | {r['jobs_s']:,.0f}{spread} | {fmt(eff, '.0%')} | "
               f"{r['cpu_ms']:.2f} | {fmt(r.get('paced_cpu_ms'), '.2f')} | "
               f"{fmt(r['broker_ms'], '.2f')} | {fmt(r['s3_ms'], '.2f')} | "
               f"{fmt(r.get('paced_rate'), ',.0f')} | {fmt(r.get('p50'), ',.0f')} | "
@@ -578,7 +605,9 @@ def report(a, rows, files, storage, load0, started):
     print(f"inputs: {len(files)} files, {storage.total_bytes:,} bytes ({names}); storage "
           f"{a.storage}{' ' + a.s3_endpoint if a.storage == 's3' else ''}")
     print(f"N = {a.jobs} jobs per backlog run, round-robin over the inputs; paced run: "
-          f"{a.pace:.0%} of the backlog jobs/s for {a.paced_secs:g} s")
+          f"{a.pace:.0%} of the backlog jobs/s for {a.paced_secs:g} s; "
+          + (f"medians of {a.repeat} rounds (jobs/s: min–max in brackets)" if a.repeat > 1
+             else "one round"))
     print(f"docingest: {os.path.relpath(a.binary, REPO)} worker, concurrency {a.concurrency}, "
           f"prefetch {a.prefetch} per process; python baseline: 1 job at a time per process, "
           f"prefetch {a.py_prefetch}")
@@ -613,12 +642,13 @@ def main():
     rows, ok = [], False
     storage = Storage(a, bench, work, files)
     try:
-        for impl in a.impl:
-            for k in a.workers:
-                run = Run(a, impl, k, bench, storage.objects, work, pids)
-                r = run.execute()
+        # Rounds rather than back-to-back repeats, so a burst of load on the shared machine
+        # hits every configuration alike.
+        for round_ in range(a.repeat):
+            for impl, k in [(impl, k) for impl in a.impl for k in a.workers]:
+                r = Run(a, impl, k, round_, bench, storage.objects, work, pids).execute()
                 rows.append(r)
-                print(f"{impl} K={k}: backlog {a.jobs} jobs in {r['secs']:.2f} s = "
+                print(f"round {round_ + 1}, {impl} K={k}: backlog {a.jobs} jobs in {r['secs']:.2f} s = "
                       f"{r['jobs_s']:,.1f} jobs/s (first result {r['start_up']:.2f} s after "
                       f"start), {r['cpu_ms']:.2f} worker CPU ms/job; paced "
                       f"{fmt(r.get('paced_rate'), '.1f')} jobs/s (target "
