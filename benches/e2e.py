@@ -478,7 +478,7 @@ class Run:
                        paced_cpu_ms=1000 * paced_ticks / TICK / count)
         driver1 = os.times()
         row["driver_cpu"] = driver1.user + driver1.system - driver0.user - driver0.system
-        row["retries"] = self.docingest_retries()
+        row["retries"], row["reconnects"] = self.docingest_counters()
         with collector.lock:
             row["duplicates"], row["stray"] = collector.duplicates, collector.stray
             row["result_bytes"] = collector.result_bytes / len(collector.first)
@@ -491,17 +491,22 @@ class Run:
         row["doc_ids"] = self.check_results(firsts, bodies, expected)
         return row
 
-    def docingest_retries(self):
-        """Retries the docingest workers counted (their /metrics); None for the baseline."""
+    def docingest_counters(self):
+        """Retries and broker reconnections the docingest workers counted (their /metrics);
+        None for the baseline (a dropped connection ends its process, and so the run).
+        Reconnections are connections beyond each worker's first: the disconnects counter
+        misses a connection that lapin recovers."""
         if self.impl != "docingest":
-            return None
-        total = 0.0
+            return None, None
+        totals = {"docingest_retries_total": 0.0, "docingest_broker_connections_total": 0.0}
         for port in self.ports:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
                 for line in r.read().decode().splitlines():
-                    if line.startswith("docingest_retries_total"):
-                        total += float(line.split()[-1])
-        return int(total)
+                    name = line.split("{")[0].split(" ")[0]
+                    if name in totals:
+                        totals[name] += float(line.split()[-1])
+        return (int(totals["docingest_retries_total"]),
+                int(totals["docingest_broker_connections_total"]) - len(self.ports))
 
     def check_results(self, firsts, bodies, expected):
         """Every result names the document its job's object is; returns key -> document id."""
@@ -647,6 +652,7 @@ def main():
         for round_ in range(a.repeat):
             for impl, k in [(impl, k) for impl in a.impl for k in a.workers]:
                 r = Run(a, impl, k, round_, bench, storage.objects, work, pids).execute()
+                r["round"] = round_ + 1
                 rows.append(r)
                 print(f"round {round_ + 1}, {impl} K={k}: backlog {a.jobs} jobs in {r['secs']:.2f} s = "
                       f"{r['jobs_s']:,.1f} jobs/s (first result {r['start_up']:.2f} s after "
@@ -656,7 +662,8 @@ def main():
                       f"p50 {fmt(r.get('p50'), '.1f')} ms p99 {fmt(r.get('p99'), '.1f')} ms, "
                       f"{fmt(r.get('paced_cpu_ms'), '.2f')} worker CPU ms/job; "
                       f"{r['result_bytes']:,.0f} B/result; duplicates {r['duplicates']}, "
-                      f"retries {fmt(r['retries'], 'd')}; this script used "
+                      f"retries {fmt(r['retries'], 'd')}, broker reconnections "
+                      f"{fmt(r['reconnects'], 'd')}; this script used "
                       f"{r['driver_cpu']:.1f} CPU-s; load {r['load']}", flush=True)
         ids = {}
         for r in rows:
@@ -665,6 +672,11 @@ def main():
                     raise BenchFailure(f"{key}: {r['impl']} K={r['k']} gave document id {doc}, "
                                        f"another run {ids[key]}")
         report(a, rows, files, storage, load0, started)
+        disturbed = [f"round {r['round']} {r['impl']} K={r['k']}" for r in rows
+                     if r["duplicates"] or r["retries"] or r["reconnects"]]
+        if disturbed:
+            print(f"disturbed runs (duplicates, retries or broker reconnections: see their lines "
+                  f"above; their figures include the recovery): {', '.join(disturbed)}")
         ok = True
     finally:
         storage.delete()
