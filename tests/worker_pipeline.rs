@@ -645,3 +645,55 @@ async fn a_parse_past_its_deadline_is_dead_lettered_and_its_thread_keeps_the_slo
     assert_eq!(http_get(worker.http, "/healthz").await.0, 200);
     worker.stop().await;
 }
+
+/// A connection the broker closes (CONNECTION_FORCED) is recovered by lapin without an error
+/// event; the worker still counts the loss, so disconnects and reconnections add up in
+/// `/metrics`, and it goes on working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_closed_by_the_broker_is_counted_as_lost_and_recovered() {
+    let env = TestEnv::with(
+        "forced_close",
+        common::Options {
+            own_vhost: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let worker = RunningWorker::start(env.settings.clone()).await;
+    let counter = |body: &str, name: &str| -> u64 {
+        body.lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    common::eventually("connected", || async {
+        let (_, m) = http_get(worker.http, "/metrics").await;
+        counter(&m, "docingest_broker_connections_total ") == 1
+    })
+    .await;
+    // Close the worker's connection only (the test's own stays, recovering if it must).
+    common::rabbitmqctl(&[
+        "close_all_connections",
+        "--vhost",
+        env.vhost.as_deref().unwrap(),
+        "forced close test",
+    ]);
+    common::eventually("recovered", || async {
+        let (_, m) = http_get(worker.http, "/metrics").await;
+        counter(&m, "docingest_broker_connections_total ") >= 2
+    })
+    .await;
+    let (_, m) = http_get(worker.http, "/metrics").await;
+    assert_eq!(
+        counter(&m, "docingest_broker_disconnects_total "),
+        counter(&m, "docingest_broker_connections_total ") - 1,
+        "{m}"
+    );
+    env.put(
+        "after.txt",
+        std::fs::read(corpus_file("seeds/002_acaf490cc139cbb4.txt")).unwrap(),
+    )
+    .await;
+    env.publish_jobs(&[env.job("after.txt")]).await;
+    assert_eq!(env.results(1).await.len(), 1);
+    worker.stop().await;
+}

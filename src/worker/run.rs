@@ -331,19 +331,34 @@ async fn watch_connection(
     url: String,
 ) {
     let mut stream = std::pin::pin!(stream);
+    // lapin reports some losses as an `Error` event and recovers from others silently (a
+    // close sent by the broker, e.g. CONNECTION_FORCED): a recovery without a reported loss
+    // still had one, and is counted as such so disconnects and reconnects add up.
+    let mut loss_reported = false;
     while let Some(event) = stream.next().await {
         match event {
-            lapin::Event::Error(e) => events::BrokerConnectionLost {
-                error: &e.to_string(),
+            lapin::Event::Error(e) => {
+                events::BrokerConnectionLost {
+                    error: &e.to_string(),
+                }
+                .emit(&metrics);
+                loss_reported = true;
             }
-            .emit(&metrics),
             // After the first connection, `Connected` means lapin has reconnected and replayed
             // channels, QoS, confirm mode and the consumer.
-            lapin::Event::Connected => events::BrokerConnected {
-                url: &url,
-                recovered: true,
+            lapin::Event::Connected => {
+                if !std::mem::take(&mut loss_reported) {
+                    events::BrokerConnectionLost {
+                        error: "closed by the broker (seen on recovery)",
+                    }
+                    .emit(&metrics);
+                }
+                events::BrokerConnected {
+                    url: &url,
+                    recovered: true,
+                }
+                .emit(&metrics)
             }
-            .emit(&metrics),
             // Readiness follows the connection status itself (see `Health`); these only log.
             lapin::Event::ConnectionBlocked(reason) => {
                 warn!(reason, "the broker blocked the connection (resource alarm)");
