@@ -96,7 +96,7 @@ fn parse_file(path: &Path, limits: &Limits) -> Result<document::ParseResult, Fil
     let bytes = std::fs::read(path)?;
     let name = path.to_string_lossy();
     let uri = format!("file://{}", absolute(path));
-    Ok(document::parse_owned(bytes, Some(&name), &uri, limits)?)
+    Ok(document::parse_owned(bytes, Some(&name), &uri, limits).1?)
 }
 
 fn absolute(path: &Path) -> String {

@@ -41,11 +41,12 @@ pub struct Input<'a> {
 
 /// `sha256:<hex>` of the bytes: the result's `document_id` and the published `message_id`.
 pub fn document_id(bytes: &[u8]) -> String {
+    use std::fmt::Write;
     let digest = Sha256::digest(bytes);
     let mut s = String::with_capacity(7 + 64);
     s.push_str("sha256:");
     for b in digest {
-        s.push_str(&format!("{b:02x}"));
+        let _ = write!(s, "{b:02x}");
     }
     s
 }
@@ -53,19 +54,32 @@ pub fn document_id(bytes: &[u8]) -> String {
 /// Parse one document. Never panics: a reader bug is caught and reported as
 /// [`ParseError::Internal`], so one bad file cannot take a worker down.
 pub fn parse(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseError> {
-    contain_panics(|| parse_inner(Cow::Borrowed(input.bytes), input.name, &input.uri, limits))
+    contain_panics(|| {
+        parse_inner(
+            Cow::Borrowed(input.bytes),
+            None,
+            input.name,
+            &input.uri,
+            limits,
+        )
+    })
 }
 
 /// [`parse`] for a caller that hands the bytes over: they are freed as soon as the reader is
 /// done with them, before normalization and extraction build the result. For a large
 /// spreadsheet that is the difference between holding the input and the result at once or not.
+/// Returns the bytes' [`document_id`] beside the outcome (the worker logs it with a failure
+/// too), computed once: the result carries the same string.
 pub fn parse_owned(
     bytes: Vec<u8>,
     name: Option<&str>,
     uri: &str,
     limits: &Limits,
-) -> Result<ParseResult, ParseError> {
-    contain_panics(|| parse_inner(Cow::Owned(bytes), name, uri, limits))
+) -> (String, Result<ParseResult, ParseError>) {
+    let id = document_id(&bytes);
+    let result =
+        contain_panics(|| parse_inner(Cow::Owned(bytes), Some(id.clone()), name, uri, limits));
+    (id, result)
 }
 
 /// Runs a parsing stage; a panic in it becomes [`ParseError::Internal`] (`parser_panic`, a
@@ -88,11 +102,20 @@ pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 
 /// [`parse`] without the panic guard, for fuzzers: a panic there is a bug to find, not to hide.
 pub fn parse_uncaught(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseError> {
-    parse_inner(Cow::Borrowed(input.bytes), input.name, &input.uri, limits)
+    parse_inner(
+        Cow::Borrowed(input.bytes),
+        None,
+        input.name,
+        &input.uri,
+        limits,
+    )
 }
 
+/// `id`: the bytes' [`document_id`] when the caller has it already; computed here otherwise,
+/// after the size checks, so an oversized input is refused without being hashed.
 fn parse_inner(
     bytes: Cow<'_, [u8]>,
+    id: Option<String>,
     name: Option<&str>,
     uri: &str,
     limits: &Limits,
@@ -108,7 +131,7 @@ fn parse_inner(
         return Err(ParseError::Empty);
     }
     let format = detect::detect(&bytes, name)?;
-    let id = document_id(&bytes);
+    let id = id.unwrap_or_else(|| document_id(&bytes));
     // Owned bytes go to the reader, which frees them as soon as it can.
     let raw = readers::read(format, bytes, limits)?;
     let normalized = normalize::normalize(raw, limits);

@@ -194,10 +194,9 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
     let limits = deps.limits.clone();
     let bytes = object.bytes;
     // Parsing is CPU-bound and synchronous: keep it off the async workers.
+    // The bytes go in: they are freed once read, before the result is built.
     let mut parser = tokio::task::spawn_blocking(move || {
-        let id = document::document_id(&bytes);
-        // The bytes go in: they are freed once read, before the result is built.
-        (id, document::parse_owned(bytes, Some(&name), &uri, &limits))
+        document::parse_owned(bytes, Some(&name), &uri, &limits)
     });
     let (document_id, parsed) = match tokio::time::timeout(deps.parse_timeout, &mut parser).await {
         Ok(joined) => {
