@@ -773,15 +773,7 @@ impl<'c> Story<'c> {
             p.carry = true;
             return Ok(());
         }
-        let block = finish(p, self.ctx, &mut self.counters, self.budget)?;
-        let deferred = std::mem::take(&mut p.deferred);
-        if let Some(b) = block {
-            self.route(b)?;
-        }
-        for b in deferred {
-            self.route(b)?;
-        }
-        Ok(())
+        self.emit_para(self.para_len)
     }
 
     /// Emits a paragraph whose deleted mark found no following paragraph to join.
@@ -791,14 +783,22 @@ impl<'c> Story<'c> {
             let p = &mut self.paras[i];
             p.carry = false;
             p.mark_deleted = false;
-            let block = finish(p, self.ctx, &mut self.counters, self.budget)?;
-            let deferred = std::mem::take(&mut p.deferred);
-            if let Some(b) = block {
-                self.route(b)?;
-            }
-            for b in deferred {
-                self.route(b)?;
-            }
+            self.emit_para(i)?;
+        }
+        Ok(())
+    }
+
+    /// Finishes paragraph `i` into its block, then routes it and the blocks it deferred
+    /// (text-box content found inside it), in that order.
+    fn emit_para(&mut self, i: usize) -> Result<(), ParseError> {
+        let p = &mut self.paras[i];
+        let block = finish(p, self.ctx, &mut self.counters, self.budget)?;
+        let deferred = std::mem::take(&mut p.deferred);
+        if let Some(b) = block {
+            self.route(b)?;
+        }
+        for b in deferred {
+            self.route(b)?;
         }
         Ok(())
     }
