@@ -79,4 +79,17 @@ impl RawDocument {
             warnings: Vec::new(),
         }
     }
+
+    /// A plain-text document of these lines, one block each (line numbers from 1): what the
+    /// stage tests start from.
+    #[cfg(test)]
+    pub(crate) fn from_lines(lines: &[&str]) -> Self {
+        let mut doc = RawDocument::new(Format::Txt);
+        doc.blocks = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| Block::plain(*l, i + 1))
+            .collect();
+        doc
+    }
 }

@@ -639,13 +639,7 @@ mod tests {
     use crate::document::result::Format;
 
     fn norm(lines: &[&str]) -> Normalized {
-        let mut doc = RawDocument::new(Format::Txt);
-        doc.blocks = lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| Block::plain(*l, i + 1))
-            .collect();
-        normalize(doc, &Limits::default())
+        normalize(RawDocument::from_lines(lines), &Limits::default())
     }
 
     fn texts(n: &Normalized) -> Vec<&str> {

@@ -584,7 +584,6 @@ mod tests {
     use super::*;
     use crate::document::limits::Limits;
     use crate::document::model::RawDocument;
-    use crate::document::result::Format;
 
     #[test]
     fn numbering_tokens_in_every_variant() {
@@ -641,12 +640,7 @@ mod tests {
     }
 
     fn structure_of(lines: &[&str]) -> Structured {
-        let mut doc = RawDocument::new(Format::Txt);
-        doc.blocks = lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| Block::plain(*l, i + 1))
-            .collect();
+        let doc = RawDocument::from_lines(lines);
         let n = crate::document::normalize::normalize(doc, &Limits::default());
         structure(&n)
     }

@@ -342,11 +342,7 @@ mod tests {
     use super::*;
 
     fn blocks(lines: &[&str]) -> Vec<Block> {
-        lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| Block::plain(*l, i + 1))
-            .collect()
+        crate::document::RawDocument::from_lines(lines).blocks
     }
 
     #[test]
