@@ -23,8 +23,9 @@ pub fn detect(bytes: &[u8], name: Option<&str>) -> Result<Format, ParseError> {
     if bytes.starts_with(OLE_MAGIC) {
         return detect_ole(bytes, name);
     }
-    if bytes.starts_with(b"%PDF") {
-        return Err(ParseError::UnsupportedFormat("PDF".into()));
+    // A PDF header may follow up to 1 KB of junk (PDF 32000-1 annex H.3 tolerance readers keep).
+    if bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
+        return Ok(Format::Pdf);
     }
     for (magic, what) in [
         (&b"\x89PNG"[..], "PNG image"),
@@ -61,6 +62,12 @@ fn extension(name: Option<&str>) -> Option<String> {
 fn detect_zip(bytes: &[u8]) -> Result<Format, ParseError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| ParseError::Corrupt(format!("not a readable zip: {e}")))?;
+    if zip
+        .file_names_raw()
+        .any(|n| n.eq_ignore_ascii_case(b"OFD.xml") || n.eq_ignore_ascii_case(b"/OFD.xml"))
+    {
+        return Ok(Format::Ofd);
+    }
     if let Ok(entry) = zip.by_name("mimetype") {
         let mut mime = String::new();
         entry
@@ -125,13 +132,11 @@ fn detect_ole(bytes: &[u8], name: Option<&str>) -> Result<Format, ParseError> {
             "password-protected Office document (OLE2 EncryptedPackage)".into(),
         ));
     }
+    if has("WordDocument") {
+        return Ok(Format::Doc);
+    }
     if has("Workbook") || has("Book") {
         return Ok(Format::Xls);
-    }
-    if has("WordDocument") {
-        return Err(ParseError::UnsupportedFormat(
-            "legacy Word 97-2003 .doc (save it as .docx)".into(),
-        ));
     }
     match extension(name).as_deref() {
         Some("xls") => Ok(Format::Xls),
@@ -153,11 +158,8 @@ mod tests {
     }
 
     #[test]
-    fn pdf_and_images_are_unsupported() {
-        assert_eq!(
-            detect(b"%PDF-1.7\n", Some("a.txt")).unwrap_err().code(),
-            "unsupported_format"
-        );
+    fn pdf_is_detected_by_content_and_images_are_unsupported() {
+        assert_eq!(detect(b"%PDF-1.7\n", Some("a.txt")).unwrap(), Format::Pdf);
         assert_eq!(
             detect(b"\x89PNG\r\n", None).unwrap_err().code(),
             "unsupported_format"

@@ -22,6 +22,9 @@ pub enum ParseError {
     /// Password-protected (an OLE2 EncryptedPackage) documents.
     #[error("encrypted document: {0}")]
     Encrypted(String),
+    /// A PDF or OFD whose pages carry no text to read (a scan): for OCR or manual handling.
+    #[error("no text layer: {0}")]
+    NoTextLayer(String),
     /// A bug in a reader that was caught instead of taking the process down.
     #[error("internal parser error: {0}")]
     Internal(String),
@@ -38,6 +41,7 @@ impl ParseError {
             ParseError::LimitExceeded(_) => "limit_exceeded",
             ParseError::Corrupt(_) => "corrupt_document",
             ParseError::Encrypted(_) => "encrypted_document",
+            ParseError::NoTextLayer(_) => "no_text_layer",
             ParseError::Internal(_) => "parser_panic",
         }
     }

@@ -63,6 +63,12 @@ pub enum Format {
     Xls,
     Ods,
     Html,
+    // Word 97-2003 binary (.doc), and WPS Office's .wps when it is such an OLE file.
+    Doc,
+    // PDF with a text layer.
+    Pdf,
+    // OFD (GB/T 33190), the national electronic-document format.
+    Ofd,
 }
 
 impl Format {
@@ -77,6 +83,9 @@ impl Format {
             Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Format::Xls => "application/vnd.ms-excel",
             Format::Ods => "application/vnd.oasis.opendocument.spreadsheet",
+            Format::Doc => "application/msword",
+            Format::Pdf => "application/pdf",
+            Format::Ofd => "application/ofd",
         }
     }
 }

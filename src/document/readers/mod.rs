@@ -1,7 +1,10 @@
 //! Format readers: bytes -> [`RawDocument`]. One file per format family; none of them knows
 //! what a government report is.
 
+pub mod doc;
 pub mod docx;
+pub mod ofd;
+pub mod pdf;
 pub mod sheet;
 pub mod text;
 
@@ -23,6 +26,9 @@ pub fn read<'a>(
     match format {
         Format::Txt | Format::Markdown | Format::Html => text::read(&bytes, format, limits),
         Format::Docx => docx::read(&bytes, limits),
+        Format::Doc => doc::read(&bytes, limits),
+        Format::Pdf => pdf::read(&bytes, limits),
+        Format::Ofd => ofd::read(&bytes, limits),
         Format::Xlsx | Format::Xls | Format::Ods => {
             let workbook = sheet::read_workbook(&bytes, format, limits)?;
             drop(bytes);
