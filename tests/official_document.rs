@@ -72,7 +72,7 @@ fn tail_elements() {
     assert_eq!(g.signature_orgs, vec!["中共城关镇委员会", "城关镇人民政府"]);
     assert_eq!(g.written_date.as_deref(), Some("2024-01-15"));
     assert_eq!(m.dates.written.as_deref(), Some("2024-01-15"));
-    assert_eq!(g.annotation_fuzhu.as_deref(), Some("（此件公开发布）"));
+    assert_eq!(g.annotation_fuzhu.as_deref(), Some("此件公开发布"));
     assert_eq!(g.copy_to, vec!["区司法局", "区法治办"]);
     assert_eq!(g.printing_org.as_deref(), Some("城关镇党政办公室"));
     assert_eq!(g.print_date.as_deref(), Some("2024-01-16"));

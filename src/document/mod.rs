@@ -9,10 +9,14 @@
 //! 4. [`structure`]: blocks -> title, section tree
 //! 5. [`extract`]: document -> metadata, compliance, facts, references
 
+pub mod cn_numeral;
 pub mod decode;
 pub mod detect;
 pub mod error;
 pub mod extract;
+pub mod fields;
+pub mod head;
+pub mod lex;
 pub mod limits;
 pub mod model;
 pub mod normalize;

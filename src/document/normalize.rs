@@ -13,51 +13,17 @@
 //! `Block::raw` keeps the source as written (only leading indentation is dropped), because
 //! section `raw` spans must be verbatim.
 
+pub use super::lex::is_cjk;
+use super::lex::{looks_numbered, parse_date, parse_number};
 use super::limits::Limits;
 use super::model::{Block, RawDocument};
-use super::result::{Warning, WebMetadata};
+use super::result::{Format, Warning, WebMetadata};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Normalized {
     pub doc: RawDocument,
     pub web: Option<WebMetadata>,
 }
-
-/// Labels of portal metadata lines; padding inside a label (`索 引 号`) is removed first.
-const WEB_LABELS: &[&str] = &[
-    "索引号",
-    "主题分类",
-    "发布机构",
-    "发文机关",
-    "成文时间",
-    "成文日期",
-    "文号",
-    "发文字号",
-    "发文时间",
-    "发布时间",
-    "发布日期",
-    "标题",
-    "名称",
-    "效力状态",
-    "有效性",
-    "来源",
-    "信息来源",
-    "浏览次数",
-    "访问次数",
-    "点击数",
-    "公开方式",
-    "公开范围",
-    "主题词",
-    "体裁分类",
-    "组配分类",
-    "服务对象分类",
-    "作者",
-    "公开时限",
-    "生成日期",
-    "文件编号",
-    "实施日期",
-    "废止日期",
-];
 
 const FOOTER_MARKERS: &[&str] = &[
     "版权所有",
@@ -77,6 +43,32 @@ const FOOTER_MARKERS: &[&str] = &[
     "【字体",
     "字号：",
     "技术支持",
+    "字体大小",
+    "本网站支持IPv6",
+    "返回政府网首页",
+    "返回首页",
+];
+
+/// Portal widgets and accessibility switches that make up a whole line.
+const WIDGET_LINES: &[&str] = &[
+    "无障碍",
+    "长辈版",
+    "长者模式",
+    "关怀版",
+    "适老化",
+    "简体",
+    "繁体",
+    "简体|繁体",
+    "大",
+    "中",
+    "小",
+    "大中小",
+    "打印",
+    "关闭",
+    "收藏",
+    "分享",
+    "-",
+    "|",
 ];
 
 #[derive(Default)]
@@ -88,15 +80,68 @@ struct Counts {
     fullwidth: usize,
     spaces: usize,
     joined: usize,
+    split: usize,
+}
+
+/// Whether the document is a web scrape (or HTML remnant): only then are markup, page chrome
+/// and portal metadata looked for. In a Word file, a spreadsheet, a PDF or an OFD, `Func<A,R>`
+/// and `生成日期：1` are content.
+pub fn is_web_source(format: Format) -> bool {
+    matches!(format, Format::Txt | Format::Markdown | Format::Html)
+}
+
+/// A web page saved as Word, PDF or OFD keeps the page's head: a breadcrumb and a block of
+/// portal metadata lines before the first prose paragraph. Those blocks (indexes, sorted) are
+/// read as page chrome; nothing else in such a document is. A lone `生成日期：1` in a Word
+/// body is content: it takes a breadcrumb or two metadata lines in a row to make a page head.
+fn saved_page_head(blocks: &[Block]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut run: Vec<usize> = Vec::new();
+    for (i, b) in blocks.iter().enumerate().take(60) {
+        let t = b.text.trim_matches(|c: char| c.is_whitespace());
+        if b.in_table || is_prose(t) {
+            break;
+        }
+        if breadcrumb_rest(t).is_some() {
+            out.push(i);
+            continue;
+        }
+        match super::fields::parse_line(t) {
+            Some(line) if !line.ambiguous || !run.is_empty() => run.push(i),
+            _ => {
+                if run.len() >= 2 {
+                    out.append(&mut run);
+                }
+                run.clear();
+            }
+        }
+    }
+    if run.len() >= 2 {
+        out.append(&mut run);
+    }
+    out.sort_unstable();
+    out
+}
+
+/// A paragraph of running prose: where a page's head (chrome, metadata, title) ends.
+fn is_prose(t: &str) -> bool {
+    t.chars().count() >= 30 && t.contains(['。', '，', ','])
 }
 
 pub fn normalize(mut doc: RawDocument, _limits: &Limits) -> Normalized {
     let mut c = Counts::default();
     let mut web = WebMetadata::default();
+    let web_source = is_web_source(doc.format);
+    let saved_page = if web_source {
+        Vec::new()
+    } else {
+        saved_page_head(&doc.blocks)
+    };
+    let mut zone = Zone::Head;
     let mut blocks: Vec<Block> = Vec::with_capacity(doc.blocks.len());
-    for mut b in std::mem::take(&mut doc.blocks) {
+    for (index, mut b) in std::mem::take(&mut doc.blocks).into_iter().enumerate() {
         if b.one_row_per_line {
-            if let Some(text) = clean_table_rows(&b.text, &mut c) {
+            if let Some(text) = clean_table_rows(&b.text, web_source, &mut c) {
                 b.text = text;
             }
             if !b.text.is_empty() {
@@ -104,11 +149,20 @@ pub fn normalize(mut doc: RawDocument, _limits: &Limits) -> Normalized {
             }
             continue;
         }
-        b.raw = strip_leading_entities(&b.raw).to_string();
-        let text = strip_markup(&b.text, &mut c);
-        if !b.in_table && capture_chrome(&text, &mut web) {
+        let text = if web_source {
+            b.raw = strip_leading_entities(&b.raw).to_string();
+            strip_markup(&b.text, &mut c)
+        } else {
+            b.raw = crate::document::readers::text::trim_indent(&b.raw).to_string();
+            b.text.clone()
+        };
+        let page_line = web_source || saved_page.binary_search(&index).is_ok();
+        if page_line && !b.in_table && capture_chrome(&text, zone, &mut web) {
             c.chrome += 1;
             continue;
+        }
+        if zone == Zone::Head && !b.in_table && is_prose(&text) {
+            zone = Zone::Body;
         }
         let text = clean_spacing(&text, b.in_table, &mut c);
         if text.is_empty() {
@@ -125,7 +179,12 @@ pub fn normalize(mut doc: RawDocument, _limits: &Limits) -> Normalized {
         b.text = text;
         blocks.push(b);
     }
-    let blocks = join_split_paragraphs(blocks, &mut c.joined);
+    // Word, PDF and OFD readers give whole paragraphs; only scraped text is cut by page breaks.
+    let blocks = if web_source {
+        split_flattened(join_split_paragraphs(blocks, &mut c.joined), &mut c.split)
+    } else {
+        blocks
+    };
     doc.blocks = blocks;
     let w = &mut doc.warnings;
     let mut note = |n: usize, code: &str, msg: String| {
@@ -183,6 +242,14 @@ pub fn normalize(mut doc: RawDocument, _limits: &Limits) -> Normalized {
             c.joined
         ),
     );
+    note(
+        c.split,
+        "flattened_text_split",
+        format!(
+            "{} headings found inside a paragraph that held several sections (a page flattened to one line)",
+            c.split
+        ),
+    );
     let web = (!web.breadcrumb.is_empty() || !web.fields.is_empty()).then_some(web);
     Normalized { doc, web }
 }
@@ -190,14 +257,14 @@ pub fn normalize(mut doc: RawDocument, _limits: &Limits) -> Normalized {
 /// The lines of a [`Block::one_row_per_line`] block (a whole sheet), each cleaned exactly as a
 /// table row of its own would be, lines left empty dropped. `None` when no line changes: the
 /// usual case, and then the sheet's text (tens of megabytes for a large sheet) is not copied.
-fn clean_table_rows(text: &str, c: &mut Counts) -> Option<String> {
+fn clean_table_rows(text: &str, web_source: bool, c: &mut Counts) -> Option<String> {
     let mut out: Option<String> = None;
     let mut start = 0;
     for line in text.split('\n') {
         let line_start = start;
         start += line.len() + 1;
-        let cleaned = if needs_cleaning(line) {
-            std::borrow::Cow::Owned(clean_table_row(line, c))
+        let cleaned = if needs_cleaning(line, web_source) {
+            std::borrow::Cow::Owned(clean_table_row(line, web_source, c))
         } else {
             std::borrow::Cow::Borrowed(line)
         };
@@ -222,8 +289,12 @@ fn clean_table_rows(text: &str, c: &mut Counts) -> Option<String> {
 }
 
 /// What normalization does to the text of a table row (no chrome: tables are content).
-fn clean_table_row(row: &str, c: &mut Counts) -> String {
-    clean_spacing(&strip_markup(row, c), true, c)
+fn clean_table_row(row: &str, web_source: bool, c: &mut Counts) -> String {
+    if web_source {
+        clean_spacing(&strip_markup(row, c), true, c)
+    } else {
+        clean_spacing(row, true, c)
+    }
 }
 
 /// HTML entities decoded, stray tags removed.
@@ -244,19 +315,20 @@ fn clean_spacing(s: &str, in_table: bool, c: &mut Counts) -> String {
 
 /// False when [`clean_table_row`] certainly leaves `row` as it is: no entity or tag, no space
 /// other than a cell-separating tab, no zero-width or full-width character.
-fn needs_cleaning(row: &str) -> bool {
+fn needs_cleaning(row: &str, web_source: bool) -> bool {
     row.chars().any(|ch| {
-        matches!(
-            ch,
-            '&' | '<'
-                | '\u{200B}'..='\u{200D}'
-                | '\u{FEFF}'
-                | '\u{00AD}'
-                | '０'..='９'
-                | 'Ａ'..='Ｚ'
-                | 'ａ'..='ｚ'
-                | '％'
-        ) || (is_space_like(ch) && ch != '\t')
+        (web_source && matches!(ch, '&' | '<'))
+            || matches!(
+                ch,
+                '\u{200B}'..='\u{200D}'
+                    | '\u{FEFF}'
+                    | '\u{00AD}'
+                    | '０'..='９'
+                    | 'Ａ'..='Ｚ'
+                    | 'ａ'..='ｚ'
+                    | '％'
+            )
+            || (is_space_like(ch) && ch != '\t')
     })
 }
 
@@ -372,48 +444,100 @@ fn strip_tags(s: &str, count: &mut usize) -> String {
     out
 }
 
-fn compact_label(label: &str) -> String {
-    label
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{A0}' && *c != '\u{3000}')
+/// Where a line stands, for the labels that are also ordinary words (`来源：`, `时间：`).
+#[derive(Clone, Copy, PartialEq)]
+enum Zone {
+    /// Before the first prose paragraph: page chrome and metadata live here.
+    Head,
+    Body,
+}
+
+/// `您当前所在的位置：`, `当前位置:`, `位置：`, `您现在的位置是：` …: the breadcrumb's prefix, and
+/// the rest of the line after it.
+fn breadcrumb_rest(t: &str) -> Option<&str> {
+    let mut s = t;
+    for p in ["您", "你"] {
+        s = s.strip_prefix(p).unwrap_or(s);
+    }
+    for p in ["当前", "现在"] {
+        s = s.strip_prefix(p).unwrap_or(s);
+    }
+    s = s.strip_prefix("所在").unwrap_or(s);
+    s = s.strip_prefix("的").unwrap_or(s);
+    let bare = s.len() == t.len();
+    let rest = s.strip_prefix("位置")?;
+    let rest = rest.strip_prefix("是").unwrap_or(rest);
+    // `位置` alone must be a label (`位置：`), not a word starting a sentence (位置优越).
+    let colon = rest.trim_start().starts_with([':', '：']);
+    if bare && !colon {
+        return None;
+    }
+    if !colon && !rest.trim().is_empty() && !rest.contains(['>', '＞', '»', '›']) {
+        return None;
+    }
+    Some(rest.trim_start_matches([':', '：', ' ', '\u{A0}', '\u{3000}']))
+}
+
+fn breadcrumb_parts(rest: &str) -> Vec<String> {
+    rest.split(['>', '＞', '»', '›', '→'])
+        .map(|s| s.trim_matches(|c: char| c.is_whitespace() || c == '\u{A0}'))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
         .collect()
 }
 
-/// Recognises and captures web chrome. Returns true when the line is chrome and must go.
-fn capture_chrome(text: &str, web: &mut WebMetadata) -> bool {
-    let t = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{A0}' || c == '\u{3000}');
-    for prefix in [
-        "当前位置",
-        "您的位置",
-        "你的位置",
-        "您现在的位置",
-        "所在位置",
-    ] {
-        if let Some(rest) = t.strip_prefix(prefix) {
-            let rest = rest.trim_start_matches([':', '：', ' ', '\u{A0}']);
-            web.breadcrumb = rest
-                .split(['>', '＞', '»', '›', '→'])
-                .map(|s| s.trim_matches(|c: char| c.is_whitespace() || c == '\u{A0}'))
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect();
-            return true;
-        }
+/// A line of breadcrumb links without a prefix: `首页 > 新闻中心 > 公示公告`, `>政府信息公开>…`.
+fn is_bare_breadcrumb(t: &str) -> bool {
+    let seps = t.matches(['>', '＞', '»', '›']).count();
+    if seps == 0 || t.chars().count() > 120 || t.contains(['。', '，']) {
+        return false;
     }
-    let bullet = t.starts_with(['•', '·', '●', '▪', '◆', '■']);
-    let body = t.trim_start_matches(['•', '·', '●', '▪', '◆', '■']).trim();
-    if let Some((label, value)) = body.split_once([':', '：']).filter(|(l, _)| l.len() <= 36) {
-        let label = compact_label(label);
-        if WEB_LABELS.contains(&label.as_str()) && (bullet || label != "标题") {
-            // Several `label:value` pairs on one line: 发布时间：… 来源：… 浏览次数：…
-            let pairs = split_label_pairs(body);
-            if pairs.len() > 1 || bullet || label_line_is_metadata(&label) {
-                for (l, v) in pairs {
-                    web.fields.insert(l, v);
+    let parts = breadcrumb_parts(t);
+    t.starts_with(['>', '＞', '»', '›'])
+        || (seps >= 1
+            && parts.first().is_some_and(|p| p.ends_with("首页"))
+            && parts.iter().all(|p| p.chars().count() <= 20))
+}
+
+/// A page clock or date widget: `今天是:2018年5月9日 星期三`, `某某区人民政府 2019年12月3日星期二`.
+/// Its date is the day the page was scraped, never the report's.
+fn is_page_clock(t: &str) -> bool {
+    if t.starts_with("今天是") {
+        return true;
+    }
+    let Some(i) = t.find("星期").or_else(|| t.find("周")) else {
+        return false;
+    };
+    let after = t[i..].trim_start_matches("星期").trim_start_matches('周');
+    after.starts_with(['一', '二', '三', '四', '五', '六', '日', '天'])
+        && t.chars().count() <= 40
+        && parse_date(&t[..i]).is_some()
+}
+
+/// Recognises and captures web chrome. Returns true when the line is chrome and must go.
+fn capture_chrome(text: &str, zone: Zone, web: &mut WebMetadata) -> bool {
+    let t = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{A0}' || c == '\u{3000}');
+    if let Some(rest) = breadcrumb_rest(t) {
+        web.breadcrumb = breadcrumb_parts(rest);
+        return true;
+    }
+    if zone == Zone::Head && is_bare_breadcrumb(t) {
+        let parts = breadcrumb_parts(t);
+        web.breadcrumb.extend(parts);
+        return true;
+    }
+    if zone == Zone::Head && is_page_clock(t) {
+        return true;
+    }
+    if let Some(line) = super::fields::parse_line(t) {
+        if !line.ambiguous || zone == Zone::Head {
+            for f in line.fields {
+                let slot = web.fields.entry(f.label.to_string()).or_default();
+                // A block printed twice keeps its first non-empty value.
+                if slot.is_empty() {
+                    *slot = f.value;
                 }
-                return true;
             }
-            web.fields.insert(label, value.trim().to_string());
             return true;
         }
     }
@@ -433,37 +557,21 @@ fn capture_chrome(text: &str, web: &mut WebMetadata) -> bool {
     if t.starts_with("上一篇") || t.starts_with("下一篇") {
         return true;
     }
+    if zone == Zone::Head {
+        let compact: String = t
+            .trim_start_matches(['•', '·', '●', '▪', '◆', '■', '-', '*'])
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if WIDGET_LINES.contains(&compact.as_str())
+            || compact
+                .chars()
+                .all(|c| matches!(c, '-' | '|' | '—' | '_' | '*' | '·'))
+        {
+            return true;
+        }
+    }
     t.chars().count() < 80 && FOOTER_MARKERS.iter().any(|m| t.contains(m))
-}
-
-/// Labels that only ever appear as page metadata, even without a bullet.
-fn label_line_is_metadata(label: &str) -> bool {
-    !matches!(label, "名称" | "来源" | "作者")
-}
-
-fn split_label_pairs(line: &str) -> Vec<(String, String)> {
-    // Find every known label followed by a colon; values run to the next label.
-    let mut starts: Vec<(usize, usize, String)> = Vec::new();
-    for (i, _) in line.char_indices() {
-        let rest = &line[i..];
-        if let Some(colon) = rest.find([':', '：']) {
-            let label = compact_label(&rest[..colon]);
-            if WEB_LABELS.contains(&label.as_str())
-                && (i == 0 || line[..i].ends_with(|c: char| c.is_whitespace() || c == '\u{A0}'))
-            {
-                let colon_len = rest[colon..].chars().next().map_or(1, char::len_utf8);
-                starts.push((i, i + colon + colon_len, label));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for (k, (_, vstart, label)) in starts.iter().enumerate() {
-        let end = starts.get(k + 1).map_or(line.len(), |n| n.0);
-        if *vstart <= end {
-            out.push((label.clone(), line[*vstart..end].trim().to_string()));
-        }
-    }
-    out
 }
 
 fn strip_images(s: &str) -> String {
@@ -529,10 +637,6 @@ fn clean_chars(s: &str, in_table: bool, c: &mut Counts) -> String {
     out
 }
 
-pub fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FFFF}')
-}
-
 /// `巡逻 26 次` -> `巡逻26次`, `开展 “法治讲堂”` -> `开展“法治讲堂”`.
 fn remove_cjk_digit_spaces(s: &str, count: &mut usize) -> String {
     if !s.contains(' ') {
@@ -586,8 +690,9 @@ fn ends_paragraph(s: &str) -> bool {
     ])
 }
 
+/// Prose punctuation; a 、 alone lists names (县委、县政府) and does not make a line prose.
 fn has_sentence_punctuation(s: &str) -> bool {
-    s.contains(['，', '。', '；', '、', ',', ';'])
+    s.contains(['，', '。', '；', ',', ';'])
 }
 
 /// A paragraph cut by a hard line or page break: the first part is body prose (it has sentence
@@ -602,12 +707,11 @@ fn join_split_paragraphs(blocks: Vec<Block>, joined: &mut usize) -> Vec<Block> {
                 && !prev.all_bold
                 && has_sentence_punctuation(&prev.text)
                 && !ends_paragraph(&prev.text)
-                && !crate::document::structure::looks_numbered(&prev.text)
-                    .is_some_and(|heading_only| heading_only);
+                && !looks_numbered(&prev.text).is_some_and(|heading_only| heading_only);
             let next_continues = b.heading_level.is_none()
                 && !b.in_table
                 && b.bold_prefix == 0
-                && crate::document::structure::looks_numbered(&b.text).is_none()
+                && looks_numbered(&b.text).is_none()
                 && b.text
                     .chars()
                     .next()
@@ -622,6 +726,83 @@ fn join_split_paragraphs(blocks: Vec<Block>, joined: &mut usize) -> Vec<Block> {
         out.push(b);
     }
     out
+}
+
+/// Where, in a flattened paragraph, numbered headings of one style start in sequence
+/// (一、 … 二、 … 三、, or （一） … （二）), each after a sentence end or a colon. Two in sequence
+/// at least, starting at 1; otherwise none.
+fn inline_heading_starts(text: &str, style: crate::document::result::NumberStyle) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut want = 1;
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        let p = prev;
+        prev = Some(c);
+        let boundary = p.is_none_or(|p| {
+            matches!(
+                p,
+                '。' | '：' | ':' | '；' | ';' | '！' | '？' | ' ' | '\u{3000}' | '”'
+            )
+        });
+        if !boundary || !(crate::document::cn_numeral::is_cn_digit(c) || c == '（' || c == '(') {
+            continue;
+        }
+        if let Some(tok) = parse_number(&text[i..]) {
+            if tok.style == style && tok.value == want {
+                out.push(i);
+                want += 1;
+            }
+        }
+    }
+    if out.len() >= 2 {
+        out
+    } else {
+        Vec::new()
+    }
+}
+
+/// A whole report flattened onto one line (a scraped page that lost its line breaks): the
+/// block is cut where 一、/二、 (then （一）/（二） inside each part) follow each other, so the
+/// section tree can be read again. Only long blocks with at least two headings in sequence.
+fn split_flattened(blocks: Vec<Block>, split: &mut usize) -> Vec<Block> {
+    use crate::document::result::NumberStyle;
+    fn cut(b: Block, style: NumberStyle, split: &mut usize) -> Vec<Block> {
+        if b.in_table || b.text.chars().count() < 400 {
+            return vec![b];
+        }
+        let mut starts = inline_heading_starts(&b.text, style);
+        starts.retain(|&i| i > 0);
+        if starts.is_empty() {
+            return vec![b];
+        }
+        *split += starts.len();
+        let mut out = Vec::with_capacity(starts.len() + 1);
+        let mut from = 0;
+        for end in starts.into_iter().chain(std::iter::once(b.text.len())) {
+            let piece = b.text[from..end].trim();
+            if !piece.is_empty() {
+                out.push(Block {
+                    text: piece.to_string(),
+                    raw: piece.to_string(),
+                    line: b.line,
+                    ..Block::default()
+                });
+            }
+            from = end;
+        }
+        out
+    }
+    if !blocks.iter().any(|b| b.text.len() > 1200) {
+        return blocks;
+    }
+    let level1: Vec<Block> = blocks
+        .into_iter()
+        .flat_map(|b| cut(b, NumberStyle::ChineseDunhao, split))
+        .collect();
+    level1
+        .into_iter()
+        .flat_map(|b| cut(b, NumberStyle::ParenChinese, split))
+        .collect()
 }
 
 /// The fields of web metadata, for tests and extraction.
@@ -748,14 +929,15 @@ mod tests {
         let n = by_sheet(rows.join("\n"));
         assert_eq!(n.doc.blocks.len(), 1);
         assert_eq!(n.doc.blocks[0].text, texts(&by_row).join("\n"));
+        // A spreadsheet is not a web page: `&nbsp;` and `<br>` in cells are cell text.
         assert_eq!(
             n.doc.blocks[0].text,
-            "序号\t指标\n1\t巡逻26次\n2\t办结率100%\n3\tplain"
+            "序号\t指标\n&nbsp;1\t巡逻26次\n2\t<br>办结率100%\n3\tplain"
         );
         assert_eq!(n.doc.warnings, by_row.doc.warnings);
         // Clean rows are kept as they are; a sheet with nothing left has no block.
         assert_eq!(by_sheet("a\tb\nc".into()).doc.blocks[0].text, "a\tb\nc");
-        assert!(by_sheet("\u{200B}\n&nbsp;".into()).doc.blocks.is_empty());
+        assert!(by_sheet("\u{200B}\n\u{3000}".into()).doc.blocks.is_empty());
     }
 
     #[test]

@@ -100,6 +100,11 @@ pub enum LineEndings {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct Metadata {
     pub title: Option<String>,
+    /// The 公文 kind (文种) the title (or the red header) names: 报告, 通知, 请示, 函, 纪要, 命令,
+    /// 意见, 决定, 通报, 批复, 公告, 通告, 公报, 决议, 议案; simplified script. `null` when the
+    /// document names none.
+    #[serde(default)]
+    pub document_kind: Option<String>,
     pub issuing_organization: IssuingOrganization,
     /// 街道 / 乡 / 镇 / 县 / 区 / 市 / 省
     pub admin_level: Option<String>,
@@ -280,12 +285,20 @@ pub const PROFILE: &str = "law_based_government_annual_report";
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct Compliance {
     pub profile: String,
+    /// Whether the profile applies: true for a 法治政府建设 annual report. A notice, an opinion or
+    /// any other document has no "missing parts": then this is false and both lists are empty.
+    #[serde(default = "default_true")]
+    pub applicable: bool,
     pub present_required_parts: Vec<String>,
     /// Mandatory parts with no dedicated section.
     pub missing_required_parts: Vec<String>,
     /// Optional parts (other_matters) with no section.
     #[serde(default)]
     pub optional_parts_absent: Vec<String>,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]

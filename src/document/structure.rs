@@ -11,21 +11,13 @@
 //! first sentence when text follows it (`first_sentence`), or the whole line (`line`).
 //! 一是/二是/其次 enumerations are recorded on the section, never made into sections.
 
+use super::cn_numeral::{self, CN_NUM};
+pub use super::head::document_kind;
+use super::lex::take_while_in;
+pub use super::lex::{looks_numbered, parse_number, NumToken};
 use super::model::Block;
 use super::normalize::Normalized;
-use super::result::{BracketWidth, HeadingDelimiter, NumberStyle, Section};
-
-/// A numbering token at the start of a block.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NumToken {
-    pub style: NumberStyle,
-    pub value: u32,
-    /// The token as written, e.g. `（一）`, `1、`.
-    pub text: String,
-    /// Byte length of the token plus any spaces after it.
-    pub len: usize,
-    pub bracket_width: Option<BracketWidth>,
-}
+use super::result::{HeadingDelimiter, NumberStyle, Section};
 
 #[derive(Debug, Clone, Default)]
 pub struct Structured {
@@ -39,195 +31,6 @@ pub struct Structured {
     pub body_start: usize,
     /// For each block, the path of the section it belongs to, e.g. `一/（一）`.
     pub block_paths: Vec<Option<String>>,
-}
-
-pub fn chinese_value(s: &str) -> Option<u32> {
-    let digit = |c: char| {
-        Some(match c {
-            '零' | '〇' => 0,
-            '一' => 1,
-            '二' | '两' => 2,
-            '三' => 3,
-            '四' => 4,
-            '五' => 5,
-            '六' => 6,
-            '七' => 7,
-            '八' => 8,
-            '九' => 9,
-            _ => return None,
-        })
-    };
-    let chars: Vec<char> = s.chars().collect();
-    match chars.as_slice() {
-        [] => None,
-        [c] if *c == '十' => Some(10),
-        [c] => digit(*c),
-        ['十', u] => Some(10 + digit(*u)?),
-        [t, '十'] => Some(digit(*t)? * 10),
-        [t, '十', u] => Some(digit(*t)? * 10 + digit(*u)?),
-        _ => None,
-    }
-}
-
-const CN_NUM: &str = "一二三四五六七八九十";
-const DIGITS: &str = "0123456789０１２３４５６７８９";
-
-fn digits_value(d: &str) -> Option<u32> {
-    d.chars().try_fold(0u32, |acc, c| {
-        let v = c
-            .to_digit(10)
-            .or_else(|| ('０'..='９').contains(&c).then(|| c as u32 - '０' as u32))?;
-        Some(acc * 10 + v)
-    })
-}
-
-fn take_while_in<'a>(s: &'a str, set: &str) -> &'a str {
-    let end = s
-        .char_indices()
-        .find(|(_, c)| !set.contains(*c))
-        .map_or(s.len(), |(i, _)| i);
-    &s[..end]
-}
-
-fn skip_spaces(s: &str) -> usize {
-    s.len()
-        - s.trim_start_matches([' ', '\u{A0}', '\u{3000}', '\t'])
-            .len()
-}
-
-/// Parses the numbering token that opens `text`, if any.
-pub fn parse_number(text: &str) -> Option<NumToken> {
-    let lead = skip_spaces(text);
-    let s = &text[lead..];
-    let tok = |style, value, tlen: usize, bw| {
-        let after = skip_spaces(&s[tlen..]);
-        Some(NumToken {
-            style,
-            value,
-            text: s[..tlen].to_string(),
-            len: lead + tlen + after,
-            bracket_width: bw,
-        })
-    };
-    let first = s.chars().next()?;
-    // （一） (一) （1） (1)
-    if first == '（' || first == '(' {
-        let open = first.len_utf8();
-        let inner_start = open + skip_spaces(&s[open..]);
-        let rest = &s[inner_start..];
-        let (inner, style) = {
-            let cn = take_while_in(rest, CN_NUM);
-            if !cn.is_empty() {
-                (cn, NumberStyle::ParenChinese)
-            } else {
-                let d = take_while_in(rest, DIGITS);
-                if d.is_empty() || d.chars().count() > 2 {
-                    return None;
-                }
-                (d, NumberStyle::ParenArabic)
-            }
-        };
-        let after = inner_start + inner.len();
-        let after = after + skip_spaces(&s[after..]);
-        let close = s[after..].chars().next()?;
-        if close != '）' && close != ')' {
-            return None;
-        }
-        let value = if style == NumberStyle::ParenChinese {
-            chinese_value(inner)?
-        } else {
-            digits_value(inner)?
-        };
-        let width = match (first, close) {
-            ('（', '）') => BracketWidth::Full,
-            ('(', ')') => BracketWidth::Half,
-            ('（', _) => BracketWidth::Full,
-            _ => BracketWidth::Half,
-        };
-        return tok(style, value, after + close.len_utf8(), Some(width));
-    }
-    // ① .. ⑳
-    if ('①'..='⑳').contains(&first) {
-        return tok(
-            NumberStyle::CircledArabic,
-            first as u32 - '①' as u32 + 1,
-            first.len_utf8(),
-            None,
-        );
-    }
-    // 第一部分 / 第一章
-    if let Some(rest) = s.strip_prefix('第') {
-        let cn = take_while_in(rest, CN_NUM);
-        if !cn.is_empty() {
-            let after = &rest[cn.len()..];
-            for suffix in ["部分", "章"] {
-                if after.starts_with(suffix) {
-                    let value = chinese_value(cn)?;
-                    return tok(
-                        NumberStyle::Part,
-                        value,
-                        '第'.len_utf8() + cn.len() + suffix.len(),
-                        None,
-                    );
-                }
-            }
-        }
-        return None;
-    }
-    // 一、
-    let cn = take_while_in(s, CN_NUM);
-    if !cn.is_empty() {
-        let after = &s[cn.len()..];
-        if after.starts_with('、') {
-            return tok(
-                NumberStyle::ChineseDunhao,
-                chinese_value(cn)?,
-                cn.len() + 3,
-                None,
-            );
-        }
-        return None;
-    }
-    // 1、 1. 1． (digits ASCII or full-width)
-    let d = take_while_in(s, DIGITS);
-    if !d.is_empty() && d.chars().count() <= 2 {
-        let value = digits_value(d)?;
-        if value == 0 {
-            return None;
-        }
-        let after = &s[d.len()..];
-        if after.starts_with('、') {
-            return tok(NumberStyle::ArabicDunhao, value, d.len() + 3, None);
-        }
-        for dot in ['.', '．'] {
-            if let Some(rest) = after.strip_prefix(dot) {
-                // 1.5万 or 2.3 is a number, not a heading.
-                if rest.starts_with(|c: char| DIGITS.contains(c)) {
-                    return None;
-                }
-                return tok(
-                    NumberStyle::ArabicDot,
-                    value,
-                    d.len() + dot.len_utf8(),
-                    None,
-                );
-            }
-        }
-    }
-    None
-}
-
-/// `Some(heading_only)` when the text opens with a numbering token; `heading_only` is true when
-/// nothing follows the heading in the same block. Used by normalization to avoid gluing a
-/// heading to the paragraph after it.
-pub fn looks_numbered(text: &str) -> Option<bool> {
-    let tok = parse_number(text)?;
-    let rest = &text[tok.len..];
-    let heading_only = match rest.find('。') {
-        Some(i) => rest[i + '。'.len_utf8()..].trim().is_empty(),
-        None => true,
-    };
-    Some(heading_only)
 }
 
 /// A heading found in one block.
@@ -334,13 +137,6 @@ fn raw_span(raw: &str, delimiter: HeadingDelimiter) -> String {
     }
 }
 
-fn is_cn_num(c: char) -> bool {
-    matches!(
-        c,
-        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
-    )
-}
-
 /// 一是 / 二是 / 第一， / 首先 / 其次 / 再次 / 最后, each at a clause boundary.
 pub fn enumeration_markers(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -352,13 +148,15 @@ pub fn enumeration_markers(text: &str) -> Vec<String> {
             c,
             '。' | '；' | ';' | '，' | ',' | '：' | ':' | '！' | '？' | ' ' | '*' | '\n' | '、'
         );
-        if !boundary_here || !(is_cn_num(c) || matches!(c, '第' | '首' | '其' | '再' | '最')) {
+        if !boundary_here
+            || !(cn_numeral::is_cn_digit(c) || matches!(c, '第' | '首' | '其' | '再' | '最'))
+        {
             continue;
         }
         let rest = &text[i..];
-        let marker = if is_cn_num(c) {
+        let marker = if cn_numeral::is_cn_digit(c) {
             let n = take_while_in(rest, CN_NUM);
-            (rest[n.len()..].starts_with('是') && chinese_value(n).is_some())
+            (rest[n.len()..].starts_with('是') && cn_numeral::value(n).is_some())
                 .then(|| format!("{n}是"))
         } else if c == '第' {
             let n = take_while_in(&rest[3..], CN_NUM);
@@ -473,7 +271,10 @@ pub fn structure(n: &Normalized) -> Structured {
     }
     fill_markers(&mut roots);
     s.sections = roots;
-    find_title(n, &mut s);
+    let head = super::head::read_head(n, s.body_start);
+    s.title = head.title;
+    s.title_blocks = head.title_blocks;
+    s.red_header = head.red_header;
     s
 }
 
@@ -499,91 +300,12 @@ fn fill_markers(nodes: &mut [Section]) {
     }
 }
 
-/// Words a report's title ends with.
-const TITLE_WORDS: &[&str] = &["报告", "情况", "总结", "汇报", "要点", "计划", "方案"];
-
-fn is_sentence_like(t: &str) -> bool {
-    t.contains(['。', '；', ';', '，', ',', '！', '？'])
-}
-
-/// Lines of the document head that are GB/T 9704 elements rather than the title.
-fn is_head_element(t: &str) -> bool {
-    if t.len() > 120 {
-        return false;
-    }
-    let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.starts_with("签发人")
-        || compact.starts_with("份号")
-        || compact.starts_with("密级")
-        || compact.starts_with("紧急程度")
-        || matches!(compact.as_str(), "特急" | "加急" | "特提" | "平急")
-        || compact.starts_with("绝密")
-        || compact.starts_with("机密")
-        || compact.starts_with("秘密")
-        || super::extract::gbt9704::is_doc_number_line(&compact)
-        || compact.chars().all(|c| c.is_ascii_digit())
-}
-
-/// The title is the first run of short, unpunctuated lines in the head that ends with a
-/// report word; the red header (…文件) and the GB/T 9704 head elements are skipped. A document
-/// whose first prose paragraph comes before any such line has no title.
-fn find_title(n: &Normalized, s: &mut Structured) {
-    let blocks = &n.doc.blocks;
-    let head_end = s.body_start.min(blocks.len()).min(12);
-    let mut i = 0;
-    while i < head_end {
-        let t = blocks[i].text.trim();
-        if blocks[i].in_table {
-            i += 1;
-            continue;
-        }
-        if t.ends_with("文件") && t.chars().count() <= 40 && !is_sentence_like(t) {
-            s.red_header = Some(t.to_string());
-            i += 1;
-            continue;
-        }
-        if is_head_element(t) {
-            i += 1;
-            continue;
-        }
-        if is_sentence_like(t) || t.ends_with(['：', ':']) || t.chars().count() > 120 {
-            break;
-        }
-        // Accumulate a multi-line title.
-        let mut j = i;
-        let mut title = String::new();
-        while j < head_end {
-            let tj = blocks[j].text.trim();
-            if is_sentence_like(tj) || tj.ends_with(['：', ':']) || blocks[j].in_table {
-                break;
-            }
-            if j > i && (tj.chars().count() > 40 || is_head_element(tj)) {
-                break;
-            }
-            title.push_str(tj);
-            j += 1;
-            if TITLE_WORDS.iter().any(|w| title.ends_with(w)) {
-                break;
-            }
-        }
-        if TITLE_WORDS.iter().any(|w| title.contains(w)) {
-            s.title = Some(title);
-            s.title_blocks = Some((i, j - 1));
-        }
-        break;
-    }
-    if s.title.is_none() {
-        if let Some(t) = super::normalize::web_field(&n.web, "标题") {
-            s.title = Some(t.to_string());
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::document::limits::Limits;
     use crate::document::model::RawDocument;
+    use crate::document::result::BracketWidth;
 
     #[test]
     fn numbering_tokens_in_every_variant() {
@@ -634,9 +356,9 @@ mod tests {
             ("二十", 20),
             ("二十三", 23),
         ] {
-            assert_eq!(chinese_value(s), Some(v));
+            assert_eq!(cn_numeral::value(s), Some(v));
         }
-        assert_eq!(chinese_value("一二"), None);
+        assert_eq!(cn_numeral::value("一二"), None);
     }
 
     fn structure_of(lines: &[&str]) -> Structured {

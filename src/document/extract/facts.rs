@@ -31,6 +31,70 @@ use number::Number;
 /// Every quantitative fact stated in one paragraph of normalized text, in order of appearance.
 /// `section` and `table_cell` are left `None` for the caller to fill.
 pub fn facts_in(paragraph: &str) -> Vec<Fact> {
+    // Traditional-script pages (項, 個, 萬) are read with the simplified unit lexicon. Every
+    // character mapped is a 3-byte CJK character mapped to another, so byte offsets hold and the
+    // sources are cut from the text as written.
+    if paragraph.chars().any(|c| traditional_unit(c).is_some()) {
+        let simplified: String = paragraph
+            .chars()
+            .map(|c| traditional_unit(c).unwrap_or(c))
+            .collect();
+        debug_assert_eq!(simplified.len(), paragraph.len());
+        let mut facts = facts_in_simplified(&simplified);
+        for f in &mut facts {
+            if let Some(at) = simplified.find(&f.source) {
+                if let Some(orig) = paragraph.get(at..at + f.source.len()) {
+                    f.source = orig.to_string();
+                }
+            }
+            // The unit as written: 項, not 项.
+            if let Some(u) = f.unit.as_mut() {
+                let src = &f.source;
+                *u = u
+                    .chars()
+                    .map(|c| {
+                        src.chars()
+                            .find(|&t| traditional_unit(t) == Some(c))
+                            .unwrap_or(c)
+                    })
+                    .collect();
+            }
+        }
+        return facts;
+    }
+    facts_in_simplified(paragraph)
+}
+
+/// The simplified form of a traditional character used in units and multipliers.
+fn traditional_unit(c: char) -> Option<char> {
+    Some(match c {
+        '項' => '项',
+        '個' => '个',
+        '萬' => '万',
+        '億' => '亿',
+        '場' => '场',
+        '處' => '处',
+        '間' => '间',
+        '條' => '条',
+        '戶' => '户',
+        '張' => '张',
+        '種' => '种',
+        '級' => '级',
+        '輪' => '轮',
+        '傳' => '传',
+        '擔' => '担',
+        '筆' => '笔',
+        '隊' => '队',
+        '畝' => '亩',
+        '噸' => '吨',
+        '餘' => '余',
+        '約' => '约',
+        '達' => '达',
+        _ => return None,
+    })
+}
+
+fn facts_in_simplified(paragraph: &str) -> Vec<Fact> {
     let mut facts = Vec::new();
     let mut at = 0;
     // `"` seen before `counted_to`, counted incrementally so quote parity stays linear.
@@ -72,7 +136,18 @@ fn excluded_by_what_precedes(before: &str) -> bool {
     let Some(prev) = back.next() else {
         return false;
     };
-    if prev.is_ascii_alphanumeric() || matches!(prev, '第' | '#' | '@' | '№' | '_') {
+    if prev.is_ascii_alphanumeric() || matches!(prev, '第' | '#' | '@' | '№' | '_' | '*' | '＊')
+    {
+        // `*` too: digits masked by a mirror site (2*3件) are not a number.
+        return true;
+    }
+    // 三个100%, 两个100%: a slogan counting targets, not a measured ratio.
+    if prev == '个'
+        && back
+            .clone()
+            .next()
+            .is_some_and(crate::document::cn_numeral::is_cn_digit)
+    {
         return true;
     }
     // A sign or a separator glued to the number: -5%, No.5, A-1, 3+ (the chain scanner already

@@ -4,94 +4,12 @@
 //! Anything outside those zones is body text: a 发文字号 quoted in the body is a citation, not
 //! this document's number.
 
+use crate::document::lex::{is_cjk, parse_number};
+pub use crate::document::lex::{is_date_line, is_doc_number_line, parse_date, parse_doc_number};
 use crate::document::model::Block;
 use crate::document::result::{DocNumber, Gbt9704};
 use regex::Regex;
 use std::sync::LazyLock;
-
-static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([\p{Han}A-Za-z]{1,12})\s*[〔\[【(（﹝［]\s*((?:19|20)\d{2})\s*[〕\]】)）﹞］]\s*(?:第\s*)?(\d{1,5})\s*号")
-        .expect("static regex")
-});
-static DATE_ARABIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?")
-        .expect("static regex")
-});
-static DATE_HANZI: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
-        .expect("static regex")
-});
-
-/// A line that is only a 发文字号, e.g. `金文〔2023〕5号`.
-pub fn is_doc_number_line(compact: &str) -> bool {
-    DOC_NUMBER
-        .find(compact)
-        .is_some_and(|m| m.start() == 0 && m.end() == compact.len())
-}
-
-pub fn parse_doc_number(s: &str) -> Option<DocNumber> {
-    let c = DOC_NUMBER.captures(s)?;
-    let raw = c.get(0)?.as_str().trim().to_string();
-    Some(DocNumber {
-        raw,
-        agency_code: Some(c[1].to_string()),
-        year: c[2].parse().ok(),
-        seq: c[3].parse().ok(),
-    })
-}
-
-/// A 汉字 year digit: the counting digits plus the zero forms used in dates (〇 ○ Ｏ).
-fn hanzi_digit(c: char) -> Option<u32> {
-    match c {
-        '〇' | '○' | 'Ｏ' => Some(0),
-        _ => crate::document::structure::chinese_value(c.encode_utf8(&mut [0; 4]))
-            .filter(|v| *v < 10),
-    }
-}
-
-fn iso(y: u32, m: u32, d: u32) -> Option<String> {
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (1..=days)
-        .contains(&d)
-        .then(|| format!("{y:04}-{m:02}-{d:02}"))
-}
-
-/// The first date in `s`, Arabic (2022年04月07日, 2022-4-7) or 汉字 (二〇二三年三月一日), as ISO.
-pub fn parse_date(s: &str) -> Option<String> {
-    let arabic = DATE_ARABIC.captures(s).and_then(|c| {
-        let start = c.get(0)?.start();
-        Some((
-            start,
-            iso(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)?,
-        ))
-    });
-    let hanzi = DATE_HANZI.captures(s).and_then(|c| {
-        let start = c.get(0)?.start();
-        let y = c[1]
-            .chars()
-            .try_fold(0u32, |acc, ch| Some(acc * 10 + hanzi_digit(ch)?))?;
-        let m = crate::document::structure::chinese_value(&c[2])?;
-        let d = crate::document::structure::chinese_value(&c[3])?;
-        Some((start, iso(y, m, d)?))
-    });
-    match (arabic, hanzi) {
-        (Some(a), Some(h)) => Some(if a.0 <= h.0 { a.1 } else { h.1 }),
-        (a, h) => a.or(h).map(|x| x.1),
-    }
-}
-
-/// A line that is nothing but a date (the 成文日期 line of the signature block).
-pub fn is_date_line(t: &str) -> bool {
-    let t = t.trim();
-    let m = DATE_ARABIC.find(t).or_else(|| DATE_HANZI.find(t));
-    m.is_some_and(|m| m.start() == 0 && t[m.end()..].trim().is_empty())
-}
 
 fn compact(s: &str) -> String {
     s.chars()
@@ -208,25 +126,167 @@ pub fn extract(
             }
         }
     }
-    for b in after_title.iter().take(3) {
+    // The 主送机关 comes before the first paragraph of the body.
+    for (k, b) in after_title.iter().take(8).enumerate() {
         let t = b.text.trim();
-        if let Some(name) = t.strip_suffix(['：', ':']) {
-            // 主送机关 are Chinese organ names: 县委、县政府.
-            if name.chars().count() <= 40
-                && name.chars().any(crate::document::normalize::is_cjk)
-                && !name.contains(['。', '，', ','])
-                && !name.contains("如下")
-            {
-                e.addressee = Some(name.to_string());
+        if b.in_table {
+            continue;
+        }
+        if let Some(name) = addressee_line(t) {
+            e.addressee = Some(name.to_string());
+            break;
+        }
+        // A scrape that lost the colon: a short list of organs (宣州区委、区政府) alone on the
+        // line right after the title, with the body's prose after it.
+        let next_is_prose = after_title
+            .get(k + 1)
+            .is_some_and(|n| n.text.chars().count() > 40 && n.text.contains(['。', '，', ',']));
+        if k == 0 && next_is_prose && t.contains('、') && t.chars().count() <= 30 {
+            if let Some(name) = addressee_line(&format!("{t}：")).map(str::to_string) {
+                e.addressee = Some(name);
+                break;
             }
+        }
+        if t.chars().count() > 40 && t.contains(['。', '，', ',']) {
             break;
         }
     }
     extract_tail(tail, &mut e);
+    // A cover letter (印发/转发 notices, joint covers): its 署名 and 成文日期 close the letter
+    // before the attached document begins.
+    if e.gbt.written_date.is_none() {
+        let mut cover = Elements::default();
+        extract_tail(after_title, &mut cover);
+        if cover.gbt.written_date.is_some() {
+            e.gbt.written_date = cover.gbt.written_date;
+            e.written_raw = cover.written_raw;
+            e.gbt.signature_orgs = cover.gbt.signature_orgs;
+            if e.gbt.annotation_fuzhu.is_none() {
+                e.gbt.annotation_fuzhu = cover.gbt.annotation_fuzhu;
+            }
+            if e.gbt.attachment_note.is_none() {
+                e.gbt.attachment_note = cover.gbt.attachment_note;
+                e.gbt.attachments = cover.gbt.attachments;
+            }
+            for s in cover.signers {
+                if !e.signers.contains(&s) {
+                    e.signers.push(s);
+                }
+            }
+        }
+    }
     e
 }
 
-fn extract_tail(tail: &[Block], e: &mut Elements) {
+/// `〔此处盖章〕`, `（盖章）`, `[单位印章]`: where a seal goes in a template or a scan.
+fn is_seal_placeholder(t: &str) -> bool {
+    let inner = t.trim_matches(|c: char| {
+        matches!(
+            c,
+            '〔' | '〕' | '（' | '）' | '(' | ')' | '[' | ']' | '【' | '】' | ' ' | '\u{3000}'
+        )
+    });
+    inner.chars().count() <= 12
+        && ["盖章", "印章", "公章", "签章", "签字", "签名", "章"]
+            .iter()
+            .any(|w| inner.ends_with(w))
+}
+
+/// `[此处输入正文内容]`, `【请填写单位名称】`: a template's prompt, not a value.
+pub fn is_template_placeholder(t: &str) -> bool {
+    let t = t.trim();
+    let bracketed = (t.starts_with('[') && t.ends_with(']'))
+        || (t.starts_with('【') && t.ends_with('】'))
+        || (t.starts_with('〔') && t.ends_with('〕'));
+    bracketed
+        && ["此处", "输入", "填写", "请填", "XX", "××"]
+            .iter()
+            .any(|w| t.contains(w))
+}
+
+static SIGNER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[\p{Han}]{0,12}?(?:省长|市长|州长|县长|区长|旗长|镇长|乡长|主任|主席|书记|总理|部长|厅长|局长|院长|署长)[\s\u{3000}]+([\p{Han}]{2,4})$")
+        .expect("static regex")
+});
+
+/// `市长 张三` under a 令: the signer's name.
+fn signer_line(t: &str) -> Option<String> {
+    SIGNER.captures(t).map(|c| c[1].to_string())
+}
+
+/// Words a 主送机关 list is made of: organs, units and departments (各乡（镇）人民政府，区直各单位).
+const ADDRESSEE_WORDS: &[&str] = &[
+    "政府",
+    "党委",
+    "党工委",
+    "党组",
+    "委员会",
+    "人大",
+    "政协",
+    "单位",
+    "部门",
+    "机关",
+    "机构",
+    "办事处",
+    "管委会",
+    "办公室",
+    "办公厅",
+    "局",
+    "厅",
+    "委",
+    "办",
+    "院",
+    "所",
+    "处",
+    "街道",
+    "乡",
+    "镇",
+    "村",
+    "社区",
+    "公司",
+    "企业",
+    "学校",
+    "同志",
+    "各",
+    "國",
+    "單位",
+    "機關",
+    "鎮",
+];
+
+/// The 主送机关 of a line `县委、县政府：` / `各乡（镇）人民政府，区直各单位：`: organ names, listed with
+/// 、，, and parentheses, ending with a colon. A sentence that ends in a colon (`现将有关情况报告如下：`)
+/// is not one.
+pub fn addressee_line(t: &str) -> Option<&str> {
+    let name = t.strip_suffix(['：', ':'])?.trim();
+    let n = name.chars().count();
+    if n == 0 || n > 150 || !name.chars().any(is_cjk) {
+        return None;
+    }
+    if name.contains(['。', '；', ';', '！', '？'])
+        || [
+            "如下", "现将", "报告", "通知", "特此", "为了", "为", "根据", "按照", "经",
+        ]
+        .iter()
+        .any(|w| name.starts_with(w) || (*w == "如下" && name.contains(w)))
+    {
+        return None;
+    }
+    // Every group of a list (between commas) names an organ; one name alone is short.
+    let groups: Vec<&str> = name
+        .split(['，', ','])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let organ = |p: &str| ADDRESSEE_WORDS.iter().any(|w| p.contains(w));
+    let listed = groups.len() > 1;
+    if groups.is_empty() || !groups.iter().all(|p| organ(p)) || (!listed && n > 40) {
+        return None;
+    }
+    Some(name)
+}
+
+pub fn extract_tail(tail: &[Block], e: &mut Elements) {
     let mut i = 0;
     // Lines before `floor` belong to an element already read (附件 items), not to the 署名.
     let mut floor = 0;
@@ -239,7 +299,7 @@ fn extract_tail(tail: &[Block], e: &mut Elements) {
             let mut j = i + 1;
             while j < tail.len() {
                 let tj = tail[j].text.trim();
-                match crate::document::structure::parse_number(tj) {
+                match parse_number(tj) {
                     Some(tok) if !tj.contains('。') => {
                         names.push(tj[tok.len..].trim().to_string());
                         j += 1;
@@ -250,6 +310,14 @@ fn extract_tail(tail: &[Block], e: &mut Elements) {
             e.gbt.attachments = names;
             i = j;
             floor = j;
+            continue;
+        }
+        if let Some(v) = after_label(t, &["主送", "主送机关"]) {
+            // 纪要 print their 主送 in the closing block.
+            if e.addressee.is_none() && !v.is_empty() {
+                e.addressee = Some(v.trim_end_matches(['。', '.']).to_string());
+            }
+            i += 1;
             continue;
         }
         if let Some(v) = after_label(t, &["抄送"]) {
@@ -289,8 +357,19 @@ fn extract_tail(tail: &[Block], e: &mut Elements) {
                 {
                     break;
                 }
-                orgs.insert(0, o.to_string());
                 k -= 1;
+                // A seal placeholder (〔此处盖章〕) is not a signature; a 令's signer line
+                // (市长 张三) names a person, not an organization.
+                if is_seal_placeholder(o) || is_template_placeholder(o) {
+                    continue;
+                }
+                if let Some(name) = signer_line(o) {
+                    if !e.signers.contains(&name) {
+                        e.signers.insert(0, name);
+                    }
+                    continue;
+                }
+                orgs.insert(0, o.to_string());
             }
             let orgs: Vec<String> = orgs.iter().flat_map(|o| split_names(o)).collect();
             if !orgs.is_empty() {
@@ -303,7 +382,12 @@ fn extract_tail(tail: &[Block], e: &mut Elements) {
             && ((t.starts_with('（') && t.ends_with('）'))
                 || (t.starts_with('(') && t.ends_with(')')))
         {
-            e.gbt.annotation_fuzhu = Some(t.to_string());
+            // The 附注 is what the parentheses hold.
+            let inner = t
+                .trim_start_matches(['（', '('])
+                .trim_end_matches(['）', ')'])
+                .trim();
+            e.gbt.annotation_fuzhu = Some(inner.to_string());
         }
         i += 1;
     }
@@ -315,7 +399,7 @@ fn attachment_items(v: &str) -> Vec<String> {
     let mut current = String::new();
     let mut rest = v.trim();
     while !rest.is_empty() {
-        if let Some(tok) = crate::document::structure::parse_number(rest) {
+        if let Some(tok) = parse_number(rest) {
             if !current.trim().is_empty() {
                 out.push(current.trim().to_string());
             }
@@ -327,7 +411,7 @@ fn attachment_items(v: &str) -> Vec<String> {
         current.push(ch);
         rest = &rest[ch.len_utf8()..];
         // A following item number in the same line: " 2."
-        if ch == ' ' && crate::document::structure::parse_number(rest.trim_start()).is_some() {
+        if ch == ' ' && parse_number(rest.trim_start()).is_some() {
             rest = rest.trim_start();
         }
     }
@@ -404,7 +488,7 @@ mod tests {
             vec!["中共某某街道工作委员会", "某某街道办事处"]
         );
         assert_eq!(e.gbt.written_date.as_deref(), Some("2023-03-01"));
-        assert_eq!(e.gbt.annotation_fuzhu.as_deref(), Some("（此件公开发布）"));
+        assert_eq!(e.gbt.annotation_fuzhu.as_deref(), Some("此件公开发布"));
         assert_eq!(e.gbt.copy_to, vec!["区委办", "区政府办"]);
         assert_eq!(e.gbt.printing_org.as_deref(), Some("某某街道党政办公室"));
         assert_eq!(e.gbt.print_date.as_deref(), Some("2023-03-02"));

@@ -17,108 +17,293 @@ static REPORT_AS_FOLLOWS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"现将[^。]{0,20}?((?:19|20)\d{2})\s*年[^。]{0,40}?(?:报告|汇报)(?:如下)?")
         .expect("static regex")
 });
-/// An organization name at the start of a string: place name plus an organ suffix.
-static ORG_AT_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:中共)?[\p{Han}]{1,14}?(?:街道办事处|街道工作委员会|街道党工委|街道|乡人民政府|镇人民政府|人民政府|乡|镇)(?:人民政府|办事处|工作委员会|党工委|党委|委员会)?")
-        .expect("static regex")
-});
-
-/// Organ suffixes stripped to reach the bare place name.
-const ORGAN_SUFFIXES: &[&str] = &[
+/// Organ words between or after place names: 某某区人民政府东湖街道办事处, 中共某某镇委员会.
+const ORGAN_WORDS: &[&str] = &[
+    "人民政府办公室",
+    "人民政府办公厅",
+    "人民政府",
+    "政府",
     "工作委员会",
     "党工委",
     "委员会",
     "办事处",
-    "人民政府",
     "党委",
-    "政府",
 ];
 
-/// Bare place name plus level: 中共新县金兰山街道工作委员会 -> 金兰山街道, 东坝乡人民政府 -> 东坝乡,
-/// 珠吉街 -> 珠吉街道. None when the name has no 街道/乡/镇 level.
-pub fn normalize_org(name: &str) -> Option<String> {
-    let mut n = name.trim().trim_start_matches("中共").to_string();
-    loop {
-        let before = n.len();
-        for s in ORGAN_SUFFIXES {
-            if let Some(x) = n.strip_suffix(s) {
-                n = x.to_string();
+/// Administrative levels, longest first, with the level they report (traditional script
+/// mapped to simplified: the name itself keeps its script).
+const LEVELS: &[(&str, &str)] = &[
+    ("特别行政区", "省"),
+    ("自治区", "省"),
+    ("自治州", "市"),
+    ("自治县", "县"),
+    ("自治旗", "县"),
+    ("街道", "街道"),
+    ("省", "省"),
+    ("市", "市"),
+    ("州", "市"),
+    ("盟", "市"),
+    ("地区", "市"),
+    ("区", "区"),
+    ("區", "区"),
+    ("县", "县"),
+    ("縣", "县"),
+    ("旗", "县"),
+    ("乡", "乡"),
+    ("鄉", "乡"),
+    ("镇", "镇"),
+    ("鎮", "镇"),
+];
+
+/// Characters a place name never contains: a segment with one of them is a department or a
+/// phrase (住房和城乡建设局 is not a 乡).
+const NOT_IN_PLACE: &[char] = &[
+    '和', '与', '及', '的', '局', '委', '办', '厅', '部', '会', '院', '所', '心', '为', '在', '对',
+    '是', '了', '于', '将', '把', '我', '全', '各', '本', '该', '其', '建', '设', '法', '治', '级',
+    '府', '政', '人', '民',
+];
+
+/// One place in a chain: its name as written (with the level word) and its level.
+#[derive(Debug, Clone, PartialEq)]
+struct Place {
+    name: String,
+    level: &'static str,
+}
+
+/// The level word at the start of `s`, if any.
+fn level_at(s: &str) -> Option<(&'static str, &'static str)> {
+    LEVELS.iter().find(|(w, _)| s.starts_with(w)).copied()
+}
+
+fn placeable(c: &char) -> bool {
+    crate::document::lex::is_cjk(*c) && !NOT_IN_PLACE.contains(c)
+}
+
+/// The chain of places an organization name starts with: 西安市未央区 -> [西安市, 未央区],
+/// 鲤城区人民政府金龙街道办事处 -> [鲤城区, 金龙街道] (organ words between places skipped).
+/// Among the ways to cut the name it takes the one that covers the most of it (城区街道 is one
+/// 街道: 城区 + 街道 leaves the 街道 without a name), then the one with more places (新县 +
+/// 金兰山街道, not one 新县金兰山街道).
+fn place_chain(name: &str) -> Vec<Place> {
+    place_chain_covering(name).1
+}
+
+/// [`place_chain`] with the number of characters of `name` it covers from the start.
+fn place_chain_covering(name: &str) -> (usize, Vec<Place>) {
+    let chars: Vec<char> = name.chars().take(60).collect();
+    let n = chars.len();
+    let text = |a: usize, b: usize| -> String { chars[a..b].iter().collect() };
+    // best[i]: (covered chars, places) of the best chain starting at i.
+    let mut best: Vec<(usize, Vec<Place>)> = vec![(0, Vec::new()); n + 1];
+    for i in (0..n).rev() {
+        let rest = text(i, n);
+        let mut options: Vec<(usize, Vec<Place>)> = vec![(0, Vec::new())];
+        let extend = |k: usize, first: Option<Place>, options: &mut Vec<(usize, Vec<Place>)>| {
+            let (cov, places) = &best[i + k];
+            match first {
+                Some(p) => {
+                    let mut v = vec![p];
+                    v.extend(places.iter().cloned());
+                    options.push((cov + k, v));
+                }
+                // An organ word counts only between two places.
+                None if !places.is_empty() => options.push((cov + k, places.clone())),
+                None => {}
+            }
+        };
+        for w in ORGAN_WORDS {
+            if rest.starts_with(w) {
+                extend(w.chars().count(), None, &mut options);
             }
         }
-        if n.len() == before {
-            break;
+        for base in 1..=8usize {
+            if i + base >= n || !placeable(&chars[i + base - 1]) {
+                break;
+            }
+            let Some((word, level)) = level_at(&text(i + base, n)) else {
+                continue;
+            };
+            // One-character bases only for counties and districts (赵县, 寿县, 城区).
+            if base == 1 && !matches!(level, "县" | "区") {
+                continue;
+            }
+            let k = base + word.chars().count();
+            let place = Place {
+                name: text(i, i + k),
+                level,
+            };
+            extend(k, Some(place), &mut options);
         }
-    }
-    if n.ends_with('街') {
-        n.push('道');
-    }
-    let level = ["街道", "乡", "镇"].into_iter().find(|l| n.ends_with(l))?;
-    // Drop higher-level place names (新县金兰山街道 -> 金兰山街道), keeping at least two characters.
-    let base_len = n.chars().count() - level.chars().count();
-    let chars: Vec<char> = n.chars().collect();
-    let mut cut = 0;
-    for (i, c) in chars[..base_len].iter().enumerate() {
-        if matches!(c, '省' | '市' | '区' | '县' | '州' | '盟' | '旗') && base_len - (i + 1) >= 2
-        {
-            cut = i + 1;
+        // A place name that ends in 街 stands for its 街道 at the end of the name or before an
+        // organ word (南关街, 珠吉街办事处).
+        for base in 2..=6usize {
+            if i + base >= n || !placeable(&chars[i + base - 1]) {
+                break;
+            }
+            if chars[i + base] != '街' {
+                continue;
+            }
+            let after = text(i + base + 1, n);
+            if !(after.is_empty() || ORGAN_WORDS.iter().any(|w| after.starts_with(w))) {
+                continue;
+            }
+            let place = Place {
+                name: format!("{}道", text(i, i + base + 1)),
+                level: "街道",
+            };
+            extend(base + 1, Some(place), &mut options);
         }
+        best[i] = options
+            .into_iter()
+            .max_by(|a, b| a.0.cmp(&b.0).then(a.1.len().cmp(&b.1.len())))
+            .unwrap_or_default();
     }
-    Some(chars[cut..].iter().collect())
+    std::mem::take(&mut best[0])
+}
+
+/// The name with `中共` removed.
+fn strip_party(name: &str) -> &str {
+    let n = name.trim();
+    n.strip_prefix("中国共产党")
+        .or_else(|| n.strip_prefix("中共"))
+        .unwrap_or(n)
+}
+
+/// Bare place name plus level, at the lowest level the name states: 中共新县金兰山街道工作委员会
+/// -> 金兰山街道, 某某市某区人民政府东湖街道办事处 -> 东湖街道, 珠吉街 -> 珠吉街道, 西安市未央区 ->
+/// 未央区, 某县司法局 -> 某县, 陕西省人民政府办公厅 -> 陕西省. None when the name starts with no
+/// place (国务院, 区司法局).
+pub fn normalize_org(name: &str) -> Option<String> {
+    place_chain(strip_party(name)).pop().map(|p| p.name)
+}
+
+/// What follows a bare level word in an organ's name: 区司法局, 市人民政府, 县委办公室.
+static ORG_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:市|区|县|區|縣|省)(?:人民政府|政府|委|[\p{Han}]{1,8}?(?:局|办|委员会|办公室|厅|部))",
+    )
+    .expect("static regex")
+});
+
+/// The level of a name: its lowest place's, or that of a bare level word it starts with
+/// (区司法局 -> 区).
+fn level_of(name: &str) -> Option<&'static str> {
+    let n = strip_party(name);
+    if let Some(p) = place_chain(n).pop() {
+        return Some(p.level);
+    }
+    level_at(n).filter(|_| ORG_TAIL.is_match(n)).map(|(_, l)| l)
 }
 
 pub fn admin_level(normalized: Option<&str>, names: &[String]) -> Option<String> {
-    let pick = |s: &str| {
-        for l in ["街道", "乡", "镇"] {
-            if s.ends_with(l) {
-                return Some(l.to_string());
-            }
-        }
-        None
-    };
-    if let Some(l) = normalized.and_then(pick) {
-        return Some(l);
-    }
-    for n in names {
-        let mut s = n.as_str();
-        for suf in ORGAN_SUFFIXES {
-            s = s.strip_suffix(suf).unwrap_or(s);
-        }
-        for l in ["县", "区", "市", "省"] {
-            if s.ends_with(l) {
-                return Some(l.to_string());
-            }
-        }
-    }
-    None
+    normalized
+        .and_then(level_of)
+        .or_else(|| names.iter().find_map(|n| level_of(n)))
+        .map(str::to_string)
+}
+
+/// Whether a name is an organization: it starts with a place, or ends with an organ word
+/// (国务院, 区司法局, 市委办公室).
+fn is_org_name(s: &str) -> bool {
+    let s = strip_party(s);
+    s.chars().count() >= 2
+        && s.chars().count() <= 40
+        && (normalize_org(s).is_some()
+            || ORG_TAIL.is_match(s)
+            || [
+                "国务院",
+                "政府",
+                "委员会",
+                "办公室",
+                "办公厅",
+                "局",
+                "厅",
+                "委",
+                "部",
+                "院",
+                "办事处",
+                "党委",
+                "党工委",
+                "室",
+            ]
+            .iter()
+            .any(|w| s.ends_with(w)))
+}
+
+/// The place chain a string starts with, as written (with organ words between places).
+fn leading_place(s: &str) -> Option<String> {
+    let (cov, chain) = place_chain_covering(s);
+    (!chain.is_empty()).then(|| s.chars().take(cov).collect())
 }
 
 /// Organization names in a title: everything before 关于 or before the year, split on spaces;
-/// or a name right after a leading year (2021年度常庄街道法治政府建设工作报告).
+/// the place right after 关于 (关于安庆市2020年度…); or a name right after a leading year
+/// (2021年度常庄街道法治政府建设工作报告).
 pub fn orgs_in_title(title: &str) -> Vec<String> {
-    let head = if let Some(i) = title.find("关于") {
+    let title = title.trim();
+    let head = if let Some(i) = title.find("关于").or_else(|| title.find("關於")) {
+        if i == 0 {
+            let after = &title["关于".len()..];
+            let upto = YEAR.find(after).map_or(after, |m| &after[..m.start()]);
+            return leading_place(upto).into_iter().collect();
+        }
         &title[..i]
-    } else if let Some(m) = YEAR.find(title) {
+    } else if let Some(m) = YEAR.find(title).or_else(|| BARE_YEAR.find(title)) {
         if m.start() > 0 {
             &title[..m.start()]
         } else {
             let rest = title[m.end()..].trim_start_matches('度');
-            return ORG_AT_START
-                .find(rest)
-                .map(|m| vec![m.as_str().to_string()])
-                .unwrap_or_default();
+            return leading_place(rest).into_iter().collect();
         }
     } else {
-        return ORG_AT_START
-            .find(title)
-            .map(|m| vec![m.as_str().to_string()])
-            .unwrap_or_default();
+        return leading_place(title).into_iter().collect();
     };
     head.split(|c: char| c.is_whitespace() || c == '、')
         .map(str::trim)
-        .filter(|s| !s.is_empty() && ORG_AT_START.is_match(s))
+        .filter(|s| !s.is_empty() && is_org_name(s))
         .map(str::to_string)
         .collect()
 }
+
+/// A year written without 年 before the report words: 沅江路街道2024法治政府建设年度报告.
+static BARE_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:19|20)\d{2}(?:年度?)?").expect("static regex"));
+
+/// The organization the opening paragraph is about: the subject of its first clauses
+/// (`2022年,清河县人民政府坚持…`, `一年来,周溪乡在县委…`, `…领导下,龙华区司法局坚持…`).
+pub fn org_subject(opening: &str) -> Option<String> {
+    let head: String = opening.chars().take(200).collect();
+    for clause in head.split(['，', ',', '。', '：', ':', '；', ';']).take(4) {
+        let c = clause.trim();
+        let c = YEAR
+            .find(c)
+            .filter(|m| m.start() == 0)
+            .map_or(c, |m| c[m.end()..].trim_start_matches('度'));
+        let c = c.trim_start_matches(['一', '年', '来', '以']);
+        if ["在", "根据", "按照", "得益于", "对照", "为", "围绕", "今年"]
+            .iter()
+            .any(|w| c.starts_with(w))
+        {
+            continue;
+        }
+        if c.contains(['《', '》']) {
+            continue;
+        }
+        let Some(place) = leading_place(c) else {
+            continue;
+        };
+        // Keep the organ words that follow the place: 清河县人民政府, 龙华区司法局.
+        let rest = &c[place.len()..];
+        let organ = ORGAN_AFTER_PLACE.find(rest).map_or("", |m| m.as_str());
+        return Some(format!("{place}{organ}"));
+    }
+    None
+}
+
+static ORGAN_AFTER_PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:人民政府办公室|人民政府办公厅|人民政府|政府|办事处|党工委|党委|[\p{Han}]{1,6}?(?:局|办公室))")
+        .expect("static regex")
+});
 
 /// The most frequent township-level name in the body.
 pub fn org_in_body(text: &str) -> Option<String> {
@@ -147,7 +332,7 @@ pub fn org_in_body(text: &str) -> Option<String> {
             }
             let stem: String = before[..len].iter().rev().collect();
             let first = before[len - 1];
-            if !stem.chars().all(crate::document::normalize::is_cjk)
+            if !stem.chars().all(crate::document::lex::is_cjk)
                 || STOP_FIRST.contains(first)
                 || stem.chars().any(|c| STOP_ANY.contains(c))
             {
@@ -174,34 +359,82 @@ pub fn org_in_body(text: &str) -> Option<String> {
 }
 
 pub struct OrgInputs<'a> {
-    pub web_org: Option<&'a str>,
     pub title: Option<&'a str>,
     pub red_header: Option<&'a str>,
+    /// 发布机构 / 发文机关 / 制发机构: who issued it, as the portal states.
+    pub web_issuer: Option<&'a str>,
     pub signature_orgs: &'a [String],
+    /// 来源 / 信息来源 / 发布单位: often the publishing department, a weaker witness.
+    pub web_source: Option<&'a str>,
+    /// The subject of the opening sentence ([`org_subject`]).
+    pub subject: Option<String>,
     pub body: &'a str,
 }
 
+/// The issuer from the most authoritative place that names one: the title, the red header,
+/// portal 发布机构, the signature, portal 来源, the opening sentence's subject, then the body's most
+/// frequent township name. A source whose names start with no place (区司法局) is kept only
+/// when no later source names a place. The same organization named twice is one issuer.
 pub fn issuing_organization(i: &OrgInputs<'_>) -> IssuingOrganization {
-    let (names, source): (Vec<String>, &str) = if let Some(w) = i.web_org {
-        (vec![w.to_string()], "web_metadata")
-    } else if let Some(names) = i.title.map(orgs_in_title).filter(|n| !n.is_empty()) {
-        (names, "title")
-    } else if let Some(r) = i.red_header {
-        (vec![r.trim_end_matches("文件").to_string()], "red_header")
-    } else if !i.signature_orgs.is_empty() {
-        (i.signature_orgs.to_vec(), "signature")
-    } else if let Some(b) = org_in_body(i.body) {
-        (vec![b], "body")
-    } else {
-        (vec![], "")
-    };
-    let normalized = names.iter().find_map(|n| normalize_org(n));
-    IssuingOrganization {
-        joint: names.len() > 1,
-        normalized,
-        source: (!source.is_empty()).then(|| source.to_string()),
-        names,
+    let red = i.red_header.map(|r| {
+        r.trim_end_matches(['文', '件'])
+            .split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    });
+    let candidates: [(Option<Vec<String>>, &str); 7] = [
+        (i.title.map(orgs_in_title), "title"),
+        (red, "red_header"),
+        (i.web_issuer.map(|w| vec![w.to_string()]), "web_metadata"),
+        (Some(i.signature_orgs.to_vec()), "signature"),
+        (i.web_source.map(|w| vec![w.to_string()]), "web_metadata"),
+        (i.subject.clone().map(|o| vec![o]), "body"),
+        (org_in_body(i.body).map(|o| vec![o]), "body"),
+    ];
+    let mut fallback: Option<(Vec<String>, &str)> = None;
+    for (names, source) in candidates {
+        let Some(mut names) = names.filter(|n| !n.is_empty()) else {
+            continue;
+        };
+        names.retain(|n| is_org_name(n));
+        names.dedup();
+        if names.is_empty() {
+            continue;
+        }
+        let normalized = names.iter().find_map(|n| normalize_org(n));
+        if normalized.is_none() {
+            fallback.get_or_insert((names, source));
+            continue;
+        }
+        return IssuingOrganization {
+            joint: names.len() > 1,
+            normalized,
+            source: Some(source.to_string()),
+            names,
+        };
     }
+    match fallback {
+        Some((names, source)) => IssuingOrganization {
+            joint: names.len() > 1,
+            normalized: None,
+            source: Some(source.to_string()),
+            names,
+        },
+        None => IssuingOrganization::default(),
+    }
+}
+
+/// The year a title names: `2024年`, or a bare `2024` before the report words
+/// (沅江路街道2024法治政府建设年度报告).
+fn title_year(s: &str) -> Option<i32> {
+    first_year(s).or_else(|| {
+        let m = BARE_YEAR.find(s)?;
+        let before_digit = s[..m.start()].ends_with(|c: char| c.is_ascii_digit());
+        let after_digit = s[m.end()..].starts_with(|c: char| c.is_ascii_digit());
+        (!before_digit && !after_digit)
+            .then(|| s[m.start()..m.start() + 4].parse().ok())
+            .flatten()
+    })
 }
 
 fn first_year(s: &str) -> Option<i32> {
@@ -216,8 +449,8 @@ pub fn report_year(
     sections: &[Section],
 ) -> Option<i32> {
     if let Some(y) = title
-        .and_then(first_year)
-        .or_else(|| web_title.and_then(first_year))
+        .and_then(title_year)
+        .or_else(|| web_title.and_then(title_year))
     {
         return Some(y);
     }
@@ -292,7 +525,8 @@ pub fn opening_paragraphs<'a>(
     let start = s.title_blocks.map_or(0, |(_, e)| e + 1);
     blocks[start.min(blocks.len())..s.body_start.max(start).min(blocks.len())]
         .iter()
-        .filter(|b| !b.in_table)
+        // The addressee line (县委、县政府：) is not the opening.
+        .filter(|b| !b.in_table && super::gbt9704::addressee_line(b.text.trim()).is_none())
         .map(|b| b.text.as_str())
         .take(5)
         .collect()

@@ -14,11 +14,25 @@ pub mod refs;
 use super::model::Block;
 use super::normalize::{web_field, Normalized};
 use super::result::*;
-use super::structure::Structured;
+use super::structure::{self, Structured};
 
-/// Labels under which portal metadata gives each date.
-const WRITTEN_LABELS: &[&str] = &["成文时间", "成文日期"];
-const PUBLISHED_LABELS: &[&str] = &["发文时间", "发布时间", "发布日期"];
+/// Labels under which portal metadata gives each date, most specific first. `日期`/`时间` stand
+/// alone in a page's head (or before its 来源), where they are the publication date.
+const WRITTEN_LABELS: &[&str] = &["成文日期", "成文时间"];
+const PUBLISHED_LABELS: &[&str] = &[
+    "发布日期",
+    "发布时间",
+    "发文日期",
+    "发文时间",
+    "日期",
+    "时间",
+    "生成日期",
+    "更新时间",
+    "更新日期",
+];
+/// Portal fields that name the issuer, and those that name a publisher or drafting department.
+const ISSUER_LABELS: &[&str] = &["发布机构", "发文机关", "制发机构", "制发机关", "发文单位"];
+const SOURCE_LABELS: &[&str] = &["来源", "信息来源", "发布单位", "文章来源"];
 
 /// Takes the document by value so that tables (which can hold millions of cells) move into the
 /// result instead of being copied, and the blocks become the result's text (a spreadsheet's
@@ -37,23 +51,47 @@ pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
 
     // Years and required parts depend on each other only through the sections' titles.
     let opening = metadata::opening_paragraphs(blocks, s);
+    let opening_subject = opening.first().and_then(|o| metadata::org_subject(o));
     let mut sections = s.sections.clone();
-    let web_title = web_field(web, "标题");
-    let mut report_year = metadata::report_year(s.title.as_deref(), web_title, &opening, &[]);
-    parts::assign(&mut sections, report_year);
-    if report_year.is_none() {
-        report_year = metadata::report_year(None, None, &[], &sections);
-        if report_year.is_some() {
-            parts::assign(&mut sections, report_year);
-        }
-    }
+    let web_title = ["标题", "名称"].iter().find_map(|l| web_field(web, l));
+    let document_kind = s
+        .title
+        .as_deref()
+        .and_then(structure::document_kind)
+        .or_else(|| {
+            s.red_header
+                .as_deref()
+                .and_then(|r| structure::document_kind(r.trim_end_matches("文件")))
+        })
+        .map(str::to_string);
+    let opening_text: String = opening.iter().take(3).copied().collect();
+    let annual_report = parts::is_annual_report(
+        s.title.as_deref().or(web_title),
+        document_kind.as_deref(),
+        &opening_text,
+    );
     let paragraphs: Vec<&str> = blocks
         .iter()
         .filter(|b| !b.in_table)
         .map(|b| b.text.as_str())
         .collect();
-    let (plan_year, plan_year_explicit) = metadata::plan_year(report_year, &sections, &paragraphs);
-    let compliance = parts::compliance(&sections);
+    // The year reported on, the plans' year and the required parts belong to annual reports.
+    let (report_year, plan_year, plan_year_explicit, compliance) = if annual_report {
+        let mut report_year = metadata::report_year(s.title.as_deref(), web_title, &opening, &[]);
+        parts::assign(&mut sections, report_year);
+        if report_year.is_none() {
+            report_year = metadata::report_year(None, None, &[], &sections);
+            if report_year.is_some() {
+                parts::assign(&mut sections, report_year);
+            }
+        }
+        let (plan_year, plan_year_explicit) =
+            metadata::plan_year(report_year, &sections, &paragraphs);
+        let compliance = parts::compliance(&sections);
+        (report_year, plan_year, plan_year_explicit, compliance)
+    } else {
+        (None, None, None, parts::not_applicable(&mut sections))
+    };
 
     // GB/T 9704 zones.
     let (head, after_title): (&[Block], &[Block]) = match s.title_blocks {
@@ -62,15 +100,19 @@ pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
             &blocks[end + 1..s.body_start.max(end + 1)],
         ),
         None => {
+            // The head ends at the first prose paragraph or at the addressee line.
             let head_end = blocks[..s.body_start]
                 .iter()
-                .position(|b| b.text.contains(['。', '，', ',']))
+                .position(|b| {
+                    b.text.contains(['。', '，', ',']) || b.text.trim_end().ends_with(['：', ':'])
+                })
                 .unwrap_or(s.body_start);
             (&blocks[..head_end], &blocks[head_end..s.body_start])
         }
     };
     let tail = &blocks[tail_start(blocks, s.body_start)..];
-    let el = gbt9704::extract(head, after_title, tail, s.red_header.as_deref());
+    let mut el = gbt9704::extract(head, after_title, tail, s.red_header.as_deref());
+    closing_block_fallback(blocks, s.body_start, &mut el);
 
     let mut dates = Dates::default();
     for (labels, slot) in [(WRITTEN_LABELS, 0), (PUBLISHED_LABELS, 1)] {
@@ -100,7 +142,7 @@ pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
     }
 
     let doc_number = el.doc_number.clone().or_else(|| {
-        ["文号", "发文字号"]
+        ["发文字号", "文号", "文件编号"]
             .iter()
             .find_map(|l| web_field(web, l))
             .and_then(|v| {
@@ -114,9 +156,10 @@ pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
                 })
             })
     });
-    let index_number = web_field(web, "索引号").map(str::to_string);
-
-    let web_org = web_field(web, "发布机构").or_else(|| web_field(web, "发文机关"));
+    let index_number = ["索引号", "信息索引号"]
+        .iter()
+        .find_map(|l| web_field(web, l))
+        .map(str::to_string);
     // Title lines joined by a space: org names on lines of their own stay separate names.
     let title_for_orgs = s.title.as_ref().map(|t| {
         let blocks_text: Vec<&str> = s
@@ -138,11 +181,20 @@ pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
     facts.extend(reader_facts);
 
     let text = join_lines(owned_blocks);
+    let mut warnings = warnings;
+    if is_unfilled_template(&text) {
+        warnings.push(Warning::new(
+            "unfilled_template",
+            "the document is an unfilled template: placeholders such as [此处输入…], □□□ or XX发〔20XX〕XX号 stand where values go; they are not extracted as values",
+        ));
+    }
     let issuing_organization = metadata::issuing_organization(&metadata::OrgInputs {
-        web_org,
         title: title_for_orgs.as_deref(),
         red_header: s.red_header.as_deref(),
+        web_issuer: ISSUER_LABELS.iter().find_map(|l| web_field(web, l)),
         signature_orgs: &el.gbt.signature_orgs,
+        web_source: SOURCE_LABELS.iter().find_map(|l| web_field(web, l)),
+        subject: opening_subject,
         body: &text,
     });
     let admin_level = metadata::admin_level(
@@ -167,6 +219,7 @@ pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
         },
         metadata: Metadata {
             title: s.title.clone(),
+            document_kind,
             issuing_organization,
             admin_level,
             report_year,
@@ -208,6 +261,57 @@ fn join_lines(blocks: Vec<Block>) -> String {
         text.push_str(&b.text);
     }
     text
+}
+
+/// Placeholders a 公文 template prints where values go.
+fn is_unfilled_template(text: &str) -> bool {
+    const MARKS: &[&str] = &[
+        "[此处",
+        "【此处",
+        "此处输入",
+        "□□□",
+        "〔20XX〕",
+        "[20XX]",
+        "XXXX年XX月",
+        "X年X月X日",
+        "[主送",
+        "[日期]",
+    ];
+    MARKS.iter().any(|m| text.contains(m))
+}
+
+/// When the tail zone held no 成文日期 (a page that goes on after the document: a licence note, a
+/// feedback form), the closing block is the last date line of the document's end with the
+/// short organization lines above it; an 附件 note there is read too.
+fn closing_block_fallback(blocks: &[Block], body_start: usize, el: &mut gbt9704::Elements) {
+    let from = body_start.min(blocks.len());
+    let end_zone = blocks.len().saturating_sub(20).max(from);
+    if el.gbt.written_date.is_none() {
+        if let Some(d) = (end_zone..blocks.len())
+            .rev()
+            .find(|&i| !blocks[i].in_table && gbt9704::is_date_line(blocks[i].text.trim()))
+        {
+            let start = d.saturating_sub(4).max(from);
+            let mut found = gbt9704::Elements::default();
+            gbt9704::extract_tail(&blocks[start..=d], &mut found);
+            el.gbt.written_date = found.gbt.written_date;
+            el.written_raw = found.written_raw;
+            if el.gbt.signature_orgs.is_empty() {
+                el.gbt.signature_orgs = found.gbt.signature_orgs;
+            }
+        }
+    }
+    if el.gbt.attachment_note.is_none() {
+        if let Some(a) = (end_zone..blocks.len()).rev().find(|&i| {
+            let t = blocks[i].text.trim_start();
+            !blocks[i].in_table && (t.starts_with("附件：") || t.starts_with("附件:"))
+        }) {
+            let mut found = gbt9704::Elements::default();
+            gbt9704::extract_tail(&blocks[a..(a + 1)], &mut found);
+            el.gbt.attachment_note = found.gbt.attachment_note;
+            el.gbt.attachments = found.gbt.attachments;
+        }
+    }
 }
 
 /// Where the tail (附件说明, 署名, 成文日期, 附注, 抄送, 印发) begins: the longest run of

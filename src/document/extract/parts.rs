@@ -144,9 +144,45 @@ pub fn compliance(sections: &[Section]) -> Compliance {
     };
     Compliance {
         profile: PROFILE.into(),
+        applicable: true,
         present_required_parts: present,
         missing_required_parts: missing,
         optional_parts_absent: optional_absent,
+    }
+}
+
+/// The profile does not apply (the document is not an annual report): no part is present or
+/// missing, and no section claims one.
+pub fn not_applicable(sections: &mut [Section]) -> Compliance {
+    fn clear(nodes: &mut [Section]) {
+        for n in nodes {
+            n.required_parts.clear();
+            clear(&mut n.children);
+        }
+    }
+    clear(sections);
+    Compliance {
+        profile: PROFILE.into(),
+        applicable: false,
+        present_required_parts: vec![],
+        missing_required_parts: vec![],
+        optional_parts_absent: vec![],
+    }
+}
+
+/// Whether a document is a 法治政府建设 annual report, the one kind of document the required
+/// parts apply to: its title (when it has one) names no other 文种 and is about 法治 or 依法行政;
+/// without a title, its opening says what it reports on.
+pub fn is_annual_report(title: Option<&str>, kind: Option<&str>, opening: &str) -> bool {
+    let about_law = |t: &str| {
+        ["法治", "依法行政", "法治政府", "法治建设"]
+            .iter()
+            .any(|w| t.contains(w))
+    };
+    match (title, kind) {
+        (_, Some(k)) if k != "报告" => false,
+        (Some(t), _) => about_law(t),
+        (None, _) => about_law(opening),
     }
 }
 
