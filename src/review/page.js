@@ -229,18 +229,19 @@
     if (text !== undefined) e.textContent = String(text);
     return e;
   }
-  function chart(title, items, pick, cls) {
+  function chart(title, items, pick, cls, labelW) {
     var box = el('figure', 'chart ' + (cls || ''));
     box.appendChild(el('figcaption', '', title));
     if (!items.length) { box.appendChild(el('p', 'none', '无')); return box; }
     var max = Math.max.apply(null, items.map(function (x) { return x[1]; })) || 1;
-    var rowH = 22, labelW = 150, barW = 170, w = labelW + barW + 60;
+    var rowH = 22, barW = 140, w = labelW + barW + 50;
+    var maxChars = Math.floor(labelW / 7);
     var s = svg('svg', { width: w, height: items.length * rowH + 4, viewBox: '0 0 ' + w + ' ' + (items.length * rowH + 4), role: 'img' });
     s.appendChild(svg('title', {}, title));
     items.forEach(function (x, i) {
       var g = svg('g', { transform: 'translate(0,' + (i * rowH + 2) + ')', 'class': pick ? 'pick' : '' });
       var label = String(x[0]);
-      g.appendChild(svg('text', { x: labelW - 6, y: 15, 'text-anchor': 'end', 'class': 'lab' }, label.length > 14 ? label.slice(0, 13) + '…' : label));
+      g.appendChild(svg('text', { x: labelW - 6, y: 15, 'text-anchor': 'end', 'class': 'lab' }, label.length > maxChars ? label.slice(0, maxChars - 1) + '…' : label));
       g.appendChild(svg('rect', { x: labelW, y: 3, width: Math.max(1, Math.round(barW * x[1] / max)), height: rowH - 7, rx: 2, 'class': 'bar' }));
       g.appendChild(svg('text', { x: labelW + Math.round(barW * x[1] / max) + 5, y: 15, 'class': 'val' }, x[1]));
       var tip = svg('title', {}, label + '：' + x[1]);
@@ -256,12 +257,12 @@
     var full = {};
     PARTS.forEach(function (p) { full[p[0]] = p[1]; });
     box.appendChild(chart('缺少各必备部分的报告数', s.missing_by_part.map(function (x) { return [full[x[0]] || x[0], x[1], x[0]]; }),
-      function (x) { state.miss = x[2]; state.page = 0; update(); }, 'missing'));
+      function (x) { state.miss = x[2]; state.page = 0; update(); }, 'missing', 90));
     box.appendChild(chart('各年度报告数', s.by_year.map(function (x) { return [x[0] === null ? '未识别' : x[0], x[1], x[0] === null ? '(none)' : String(x[0])]; }),
-      function (x) { state.yr = x[2]; state.page = 0; update(); }));
+      function (x) { state.yr = x[2]; state.page = 0; update(); }, '', 70));
     box.appendChild(chart('各层级报告数', s.by_level.map(function (x) { return [x[0] === null ? '未识别' : x[0], x[1], x[0] === null ? '(none)' : x[0]]; }),
-      function (x) { state.lvl = x[2]; state.page = 0; update(); }));
-    box.appendChild(chart('最常见的警告（报告数）', s.top_warnings, null, 'warnings'));
+      function (x) { state.lvl = x[2]; state.page = 0; update(); }, '', 90));
+    box.appendChild(chart('最常见的警告（报告数）', s.top_warnings, null, 'warnings', 230));
     var facts = $('totals');
     facts.textContent = '';
     [['报告', s.reports], ['适用年度报告核查', s.applicable], ['缺必备部分', s.missing_any], ['重复提交（已合并）', s.duplicates]]
@@ -338,10 +339,6 @@
     }
     var d = details[r.i];
     box.appendChild(el('h2', '', r.title || '（无标题）'));
-    var meta = [['机构', r.org], ['层级', r.lvl], ['报告年度', r.yr], ['格式', r.fmt], ['来源', r.key], ['document_id', r.id]];
-    if (r.also) meta.push(['重复提交', r.also.join('\n')]);
-    box.appendChild(table(['项目', '内容'], meta.concat(d.info), 'kv'));
-
     var miss = [], na = r.parts.charAt(0) === 'n';
     PARTS.forEach(function (p, i) { if (r.parts.charAt(i) === 'm') miss.push(p[2]); });
     var call = el('div', 'callout ' + (na ? 'na' : miss.length ? 'bad' : 'ok'));
@@ -351,9 +348,12 @@
       var ul = el('ul');
       miss.forEach(function (m) { ul.appendChild(el('li', '', m)); });
       call.appendChild(ul);
-    } else call.textContent = '四个必备部分齐全。';
+    } else if (r.parts.indexOf('u') >= 0) call.textContent = '结果未说明部分必备部分的情况（旧版或其他解析器的结果）。';
+    else call.textContent = '四个必备部分齐全。';
     box.appendChild(call);
-
+    var meta = [['机构', r.org], ['层级', r.lvl], ['报告年度', r.yr], ['格式', r.fmt], ['来源', r.key], ['document_id', r.id]];
+    if (r.also) meta.push(['重复提交', r.also.join('\n')]);
+    box.appendChild(table(['项目', '内容'], meta.concat(d.info), 'kv'));
     box.appendChild(section('章节结构（' + r.ns + '）', d.secs.length ? tree(d.secs, 0) : el('p', 'absent', '未识别出编号章节')));
     box.appendChild(section('GB/T 9704 公文要素', table(['要素', '内容'], d.gbt, 'kv')));
     box.appendChild(section('数据事实（' + r.nf + '）', d.facts.length ? table(['数值', '单位', '修饰', '类别', '原文', '所在章节'],
