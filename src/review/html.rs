@@ -10,9 +10,9 @@
 //!   sheet, by their SHA-256 hashes: even markup that got into the DOM could not run a script,
 //!   load an image or reach the network.
 //!
-//! Scale: the overview rows are parsed at load; the per-report details are a second JSON element
-//! placed after the script, so the first rows render before the parser has even read the details,
-//! and they are parsed once, when the first report is opened.
+//! Scale: the overview rows are parsed at load; each report's detail is its own JSON element,
+//! placed after the script, so the first rows render before the parser has even read the
+//! details, and opening a report parses that report's detail alone.
 
 use super::aggregate::Collection;
 use super::report::PART_CODES;
@@ -128,9 +128,7 @@ pub fn write_html(
         dropped: c.dropped(),
         skipped,
     };
-    let details: Vec<_> = c.reports().iter().map(|r| &r.detail).collect();
     let overview = script_json(&overview)?;
-    let details = script_json(&details)?;
     let n = c.reports().len();
     write!(
         out,
@@ -164,13 +162,19 @@ pub fn write_html(
 <noscript><p>此页面需要启用 JavaScript。</p></noscript>
 <script type="application/json" id="overview">{overview}</script>
 <script>{JS}</script>
-<script type="application/json" id="details">{details}</script>
-</body>
-</html>
 "#,
         csp = content_security_policy(),
         version = env!("CARGO_PKG_VERSION"),
     )?;
+    // One element per report, so opening a report parses that report's JSON alone.
+    for (i, r) in c.reports().iter().enumerate() {
+        write!(
+            out,
+            "<script type=\"application/json\" id=\"d{i}\">{}</script>\n",
+            script_json(&r.detail)?
+        )?;
+    }
+    out.write_all(b"</body>\n</html>\n")?;
     out.flush()
 }
 

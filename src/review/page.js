@@ -1,12 +1,11 @@
 // docingest review page. Reads the overview JSON once, renders one page of rows at a time, and
-// parses the detail JSON only when a report is first opened. Every piece of document text goes
+// parses a report's detail JSON (its own element, d<index>) only when the report is opened. Every piece of document text goes
 // into the DOM through textContent or createTextNode: never innerHTML.
 (function () {
   'use strict';
   var t0 = performance.now();
   var doc = document;
   var data = JSON.parse(doc.getElementById('overview').textContent);
-  var details = null;
   var PARTS = data.parts; // [code, short label, full label, mandatory]
   var rows = data.rows;
   var coll = new Intl.Collator('zh-CN', { numeric: true });
@@ -332,12 +331,9 @@
     var box = $('detail-body');
     while (box.firstChild) box.removeChild(box.firstChild);
     if (!r) { $('detail').hidden = true; $('shade').hidden = true; return; }
-    if (details === null) {
-      var src = doc.getElementById('details');
-      if (!src) return; // still loading: DOMContentLoaded renders it
-      details = JSON.parse(src.textContent);
-    }
-    var d = details[r.i];
+    var src = doc.getElementById('d' + r.i);
+    if (!src) return; // still loading: DOMContentLoaded renders it
+    var d = JSON.parse(src.textContent);
     box.appendChild(el('h2', '', r.title || '（无标题）'));
     var miss = [], na = r.parts.charAt(0) === 'n';
     PARTS.forEach(function (p, i) { if (r.parts.charAt(i) === 'm') miss.push(p[2]); });
@@ -375,7 +371,7 @@
   fillControls();
   renderCharts();
   update();
-  // The details element comes after this script: open a linked report once it is parsed.
+  // The detail elements come after this script: open a linked report once it is parsed.
   if (state.doc) doc.addEventListener('DOMContentLoaded', renderDetail);
   doc.documentElement.setAttribute('data-render-ms', (performance.now() - t0).toFixed(1));
   doc.documentElement.setAttribute('data-ready-ms', performance.now().toFixed(1));
