@@ -15,6 +15,8 @@
 //!   [`worker::disposition`] is the one place that chooses ack / retry / dead-letter,
 //!   [`worker::amqp`] holds the topology, the confirmed publisher and the header names, and
 //!   [`worker::run`] is the consume loop with bounded concurrency and a clean drain.
+//! - [`review`]: `docingest review`'s pure side: result JSON Lines -> one self-contained HTML
+//!   page for reviewers (overview, charts, detail on demand) and a CSV for Excel. No network.
 //! - [`dlq`]: the dead-letter queue tools: read dead letters without disturbing them, filter,
 //!   replay at a bounded rate with publisher confirms, purge.
 //!
@@ -30,6 +32,7 @@ pub mod config;
 #[cfg(feature = "service")]
 pub mod dlq;
 pub mod document;
+pub mod review;
 #[cfg(feature = "service")]
 pub mod telemetry;
 #[cfg(feature = "service")]

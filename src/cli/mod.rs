@@ -4,6 +4,7 @@ pub mod config;
 pub mod dlq;
 pub mod parse;
 pub mod results;
+pub mod review;
 pub mod schema;
 pub mod submit;
 pub mod topology;
@@ -39,6 +40,8 @@ pub enum Command {
     Config(config::ConfigArgs),
     /// Print results waiting in amqp.results_queue.
     Results(results::ResultsArgs),
+    /// Write a review page (HTML) and optionally a CSV from result JSON Lines.
+    Review(review::ReviewArgs),
     /// Look into the dead-letter queue; replay or purge dead letters.
     Dlq(dlq::DlqArgs),
 }
@@ -52,6 +55,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Topology => topology::run(),
         Command::Config(args) => config::run(args),
         Command::Results(args) => results::run(args),
+        Command::Review(args) => review::run(args),
         Command::Dlq(args) => dlq::run(args),
     }
 }

@@ -106,7 +106,9 @@ fn absolute(path: &Path) -> String {
         .to_string()
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Files under `dir`, recursively, in name order; hidden files skipped (`review` walks its
+/// input directories the same way).
+pub(crate) fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
