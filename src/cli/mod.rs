@@ -33,8 +33,9 @@ pub enum Command {
     Worker(worker::WorkerArgs),
     /// Upload files to storage and publish one job per file.
     Submit(submit::SubmitArgs),
-    /// Declare the exchanges, queues and bindings, then exit.
-    Topology,
+    /// Declare the exchanges, queues and bindings, then exit; refuses a dead-letter or results
+    /// queue that would drop messages (see --migrate).
+    Topology(topology::TopologyArgs),
     /// Inspect the layered configuration.
     Config(config::ConfigArgs),
     /// Print results waiting in amqp.results_queue.
@@ -49,7 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema => schema::run(),
         Command::Worker(args) => worker::run(args),
         Command::Submit(args) => submit::run(args),
-        Command::Topology => topology::run(),
+        Command::Topology(args) => topology::run(args),
         Command::Config(args) => config::run(args),
         Command::Results(args) => results::run(args),
         Command::Dlq(args) => dlq::run(args),

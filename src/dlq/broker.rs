@@ -34,11 +34,15 @@
 //!   is repeated until it has nothing left to do, each run taking the next letters.
 //! - Letters dead-lettered while a scan runs, including ones a replay sends straight back,
 //!   are not part of it.
-//! - A quorum queue counts every return as a delivery attempt (`x-delivery-count` grows by
-//!   one per scan). The dead-letter queue must therefore have **no delivery limit**
-//!   (`docingest topology` declares it with `x-queue-type: quorum` only), or browsing would
-//!   eventually drop dead letters. On RabbitMQ 4.x, where quorum queues default to a delivery
-//!   limit of 20, give the DLQ `x-delivery-limit: -1` (unlimited) by policy.
+//! - A quorum queue counts every return as a delivery (`x-delivery-count` grows by one per
+//!   scan, on 3.10 and 4.x alike, however the letters go back: channel close, cancel, nack,
+//!   `basic.get`), and drops a letter returned more often than its delivery limit. RabbitMQ
+//!   4.x gives a queue without `x-delivery-limit` a limit of 20, so the 21st browse of such a
+//!   queue finds nothing (issue 13). `docingest topology` therefore declares the DLQ with
+//!   `x-delivery-limit` 2147483647 (see `worker::amqp::topology`), and [`Scan::open`] first
+//!   checks, with declarations only, that the queue keeps returned letters (that limit, or a
+//!   classic queue without arguments) and refuses ([`BrokerError::WouldDrop`]) otherwise.
+//!   Policies are invisible to that check (see README, "RabbitMQ 3.10 and 4.x").
 //! - Letters held longer than the broker's `consumer_timeout` (default 30 minutes) make the
 //!   broker close the channel: every held letter goes back, one confirmed replay may be
 //!   repeated (never lost), and the command stops with an error. Split long, slow replays
@@ -61,7 +65,7 @@
 
 use crate::config::{AmqpSettings, AmqpUrl};
 use crate::dlq::letter::{format_time, names, DeadLetter, Properties};
-use crate::worker::amqp::headers;
+use crate::worker::amqp::{headers, topology, AmqpError};
 use futures_lite::StreamExt;
 use lapin::message::Delivery;
 use lapin::options::{
@@ -94,6 +98,9 @@ pub enum BrokerError {
     },
     #[error("cannot read dead-letter queue {queue:?}: another `docingest dlq` command (or another consumer) is using it ({cause})")]
     InUse { queue: String, cause: lapin::Error },
+    /// Browsing would lose letters: the queue's arguments let the broker drop a returned one.
+    #[error("refusing to read {queue:?}: browsing it would lose letters: {why}")]
+    WouldDrop { queue: String, why: String },
     #[error("the broker refused to remove a dead letter ({0}); it stays in the queue")]
     Ack(String),
     #[error("broker: {0} (every letter not yet replayed or purged is back in the queue)")]
@@ -230,11 +237,33 @@ impl Held {
     pub fn body(&self) -> &[u8] {
         &self.delivery.data
     }
+    /// Every message this letter stands for, in queue order: the first, then its copies.
+    pub fn messages(&self) -> impl Iterator<Item = (&BasicProperties, &[u8])> {
+        std::iter::once(&self.delivery)
+            .chain(&self.copies)
+            .map(|d| (&d.properties, d.data.as_slice()))
+    }
 }
 
 impl Scan {
-    /// Counts the queue, then takes (and holds) up to [`MAX_SCAN`] of its letters.
+    /// Counts the queue, checks that it keeps returned letters, then takes (and holds) up to
+    /// [`MAX_SCAN`] of its letters.
     pub async fn open(conn: &Connection, queue: &str) -> Result<Scan, BrokerError> {
+        Scan::open_checked(conn, queue, true).await
+    }
+
+    /// [`Scan::open`] without the check that the queue keeps returned letters: for moving
+    /// every message out of a queue that does not (`docingest topology --migrate`), where
+    /// each message is removed after its copy is confirmed and only a failure returns any.
+    pub async fn open_to_move(conn: &Connection, queue: &str) -> Result<Scan, BrokerError> {
+        Scan::open_checked(conn, queue, false).await
+    }
+
+    async fn open_checked(
+        conn: &Connection,
+        queue: &str,
+        check: bool,
+    ) -> Result<Scan, BrokerError> {
         let channel = conn.create_channel().await?;
         let in_use = |cause| BrokerError::InUse {
             queue: queue.to_string(),
@@ -266,6 +295,22 @@ impl Scan {
                 queue: queue.to_string(),
                 cause,
             })?;
+        if check {
+            // After the passive declaration: the probes are active ones, which would create a
+            // missing queue.
+            let keeping = topology::keeping(conn, queue).await.map_err(|e| match e {
+                AmqpError::Broker(b) | AmqpError::Declare { source: b, .. } => {
+                    BrokerError::Broker(b)
+                }
+                AmqpError::Connect { source, .. } => BrokerError::Broker(source),
+            })?;
+            if let Some(why) = keeping.why_dropping(queue) {
+                return Err(BrokerError::WouldDrop {
+                    queue: queue.to_string(),
+                    why,
+                });
+            }
+        }
         let queue_len = u64::from(q.message_count());
         let snapshot = queue_len.min(MAX_SCAN);
         let mut held = Vec::with_capacity(snapshot as usize);
