@@ -24,10 +24,7 @@ pub fn detect(bytes: &[u8], name: Option<&str>) -> Result<Format, ParseError> {
         return detect_ole(bytes, name);
     }
     // A PDF header may follow up to 1 KB of junk (PDF 32000-1 annex H.3 tolerance readers keep).
-    if bytes[..bytes.len().min(1024)]
-        .windows(5)
-        .any(|w| w == b"%PDF-")
-    {
+    if bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
         return Ok(Format::Pdf);
     }
     for (magic, what) in [
