@@ -24,7 +24,9 @@
 //! Two DLQ commands on one queue would each hold part of it and return their parts in
 //! whichever order they finish, so a scan first takes a lock: it declares the exclusive queue
 //! `<dlq>.docingest-dlq-lock`, which the broker lets only one connection own and deletes when
-//! that connection ends, however it ends. A second command fails at once and changes nothing.
+//! that connection ends, however it ends. A second command fails (after [`LOCK_GRACE`], which
+//! covers RabbitMQ 4.x deleting the lock of a command that just ended a moment late) and
+//! changes nothing.
 //! The consumer is exclusive too, which keeps out consumers that are not DLQ commands.
 //!
 //! # Limits
@@ -264,23 +266,12 @@ impl Scan {
         queue: &str,
         check: bool,
     ) -> Result<Scan, BrokerError> {
-        let channel = conn.create_channel().await?;
         let in_use = |cause| BrokerError::InUse {
             queue: queue.to_string(),
             cause,
         };
-        channel
-            .queue_declare(
-                lock_name(queue).as_str().into(),
-                QueueDeclareOptions {
-                    exclusive: true,
-                    auto_delete: true,
-                    ..QueueDeclareOptions::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .map_err(in_use)?;
+        lock(conn, queue).await.map_err(in_use)?;
+        let channel = conn.create_channel().await?;
         let q = channel
             .queue_declare(
                 queue.into(),
@@ -445,6 +436,48 @@ pub fn collapse<T>(messages: Vec<T>, id: impl Fn(&T) -> Option<String>) -> Vec<C
 /// The lock a scan holds on `queue` (see the module header).
 pub fn lock_name(queue: &str) -> String {
     format!("{queue}.docingest-dlq-lock")
+}
+
+/// How long a scan waits for the lock of a command that has just ended: RabbitMQ 4.x deletes
+/// an exclusive queue a moment *after* its connection closed, so a command started right after
+/// another one (a script, a test) finds the lock still held for some milliseconds. A command
+/// that is still running holds it far longer, and the scan fails after this.
+pub const LOCK_GRACE: Duration = Duration::from_secs(3);
+
+/// Takes the lock on `queue` for this connection (an exclusive queue: it lives as long as the
+/// connection, whatever happens to the channel that declared it).
+async fn lock(conn: &Connection, queue: &str) -> Result<(), lapin::Error> {
+    use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
+    let started = std::time::Instant::now();
+    loop {
+        // A refused declaration closes its channel: a new one per attempt.
+        let channel = conn.create_channel().await?;
+        let r = channel
+            .queue_declare(
+                lock_name(queue).as_str().into(),
+                QueueDeclareOptions {
+                    exclusive: true,
+                    auto_delete: true,
+                    ..QueueDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await;
+        match r {
+            Ok(_) => {
+                let _ = channel.close(200, "locked".into()).await;
+                return Ok(());
+            }
+            Err(e)
+                if started.elapsed() < LOCK_GRACE
+                    && matches!(e.kind(), lapin::ErrorKind::ProtocolError(p)
+                        if matches!(p.kind(), AMQPErrorKind::Soft(AMQPSoftError::RESOURCELOCKED))) =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// The typed view of a delivery.
