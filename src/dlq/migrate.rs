@@ -194,6 +194,12 @@ fn moved_properties(p: &BasicProperties) -> BasicProperties {
 }
 
 async fn exists(conn: &Connection, queue: &str) -> Result<bool, AmqpError> {
+    Ok(ready(conn, queue).await?.is_some())
+}
+
+/// Messages ready in `queue` (a passive declaration on a channel of its own), `None` when
+/// there is no such queue.
+async fn ready(conn: &Connection, queue: &str) -> Result<Option<u32>, AmqpError> {
     let channel = conn.create_channel().await?;
     let r = channel
         .queue_declare(
@@ -206,11 +212,11 @@ async fn exists(conn: &Connection, queue: &str) -> Result<bool, AmqpError> {
         )
         .await;
     match r {
-        Ok(_) => {
+        Ok(q) => {
             let _ = channel.close(200, "checked".into()).await;
-            Ok(true)
+            Ok(Some(q.message_count()))
         }
-        Err(e) if is_not_found(&e) => Ok(false),
+        Err(e) if is_not_found(&e) => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
@@ -223,20 +229,7 @@ fn is_not_found(e: &lapin::Error) -> bool {
 
 async fn declare(conn: &Connection, queue: &str) -> Result<(), AmqpError> {
     let channel = conn.create_channel().await?;
-    channel
-        .queue_declare(
-            queue.into(),
-            QueueDeclareOptions {
-                durable: true,
-                ..QueueDeclareOptions::default()
-            },
-            topology::no_drop_args(),
-        )
-        .await
-        .map_err(|source| AmqpError::Declare {
-            what: format!("queue {queue}"),
-            source,
-        })?;
+    topology::declare_queue(&channel, queue, topology::no_drop_args()).await?;
     let _ = channel.close(200, "declared".into()).await;
     Ok(())
 }
@@ -244,23 +237,10 @@ async fn declare(conn: &Connection, queue: &str) -> Result<(), AmqpError> {
 /// Deletes `queue` if a passive declaration counts no message in it: `true` when deleted,
 /// `false` when messages are in it (move them first).
 async fn delete_emptied(conn: &Connection, queue: &str) -> Result<bool, MigrateError> {
-    let channel = conn.create_channel().await.map_err(AmqpError::from)?;
-    let ready = channel
-        .queue_declare(
-            queue.into(),
-            QueueDeclareOptions {
-                passive: true,
-                ..QueueDeclareOptions::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .map_err(AmqpError::from)?
-        .message_count();
-    if ready > 0 {
-        let _ = channel.close(200, "not empty".into()).await;
+    if ready(conn, queue).await? != Some(0) {
         return Ok(false);
     }
+    let channel = conn.create_channel().await.map_err(AmqpError::from)?;
     let deleted = channel
         .queue_delete(queue.into(), QueueDeleteOptions::default())
         .await

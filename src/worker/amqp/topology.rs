@@ -322,7 +322,12 @@ async fn declare_no_drop(conn: &Connection, queue: &str) -> Result<bool, AmqpErr
     }
 }
 
-async fn declare_queue(channel: &Channel, name: &str, args: FieldTable) -> Result<(), AmqpError> {
+/// A durable queue with these arguments; a refusal names the queue.
+pub(crate) async fn declare_queue(
+    channel: &Channel,
+    name: &str,
+    args: FieldTable,
+) -> Result<(), AmqpError> {
     channel
         .queue_declare(
             name.into(),
