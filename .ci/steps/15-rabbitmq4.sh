@@ -11,6 +11,8 @@
 # on the port, it checks that it is this node and a 4.x broker and leaves it running.
 #
 # Its CLI: chroot "$ROOT" rabbitmqctl -n rabbit4@localhost …
+# /proc, /dev and /sys are bind-mounted into the chroot while the broker runs: to remove the
+# cache, stop the node and `umount "$ROOT"/{proc,dev,sys}` first (rm -rf would reach the host's).
 set -euo pipefail
 ROOT="${DOCINGEST_RABBITMQ4_ROOT:-/var/cache/docingest-ci/rabbitmq4-trixie}"
 PORT=5673
