@@ -36,6 +36,7 @@ import datetime
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -88,7 +89,8 @@ def parse_args():
                     help="where the workers read the inputs: S3, or a local directory (the "
                     "docingest fs backend; the baseline then reads files instead of boto3)")
     ap.add_argument("--s3-endpoint", default="http://127.0.0.1:9000", help="S3 server")
-    ap.add_argument("--amqp", default="amqp://guest:guest@127.0.0.1:5672", help="broker, no vhost")
+    ap.add_argument("--amqp", default=os.environ.get("DOCINGEST_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672").rstrip("/"),
+                    help="broker, no vhost (default: DOCINGEST_TEST_AMQP_URL or the local 5672)")
     ap.add_argument("--concurrency", type=int, default=4, help="docingest worker.concurrency")
     ap.add_argument("--prefetch", type=int, default=16, help="docingest worker.prefetch")
     ap.add_argument("--py-prefetch", type=int, default=4, help="baseline basic.qos prefetch")
@@ -126,7 +128,7 @@ def input_files(a):
 
 
 def rabbitmqctl(*args):
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([*shlex.split(os.environ.get("DOCINGEST_TEST_RABBITMQCTL", "rabbitmqctl")), "-q", *args], check=True, stdout=subprocess.DEVNULL)
 
 
 def cpu_ticks(pid):

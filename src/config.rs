@@ -99,6 +99,10 @@ impl Serialize for Secret {
 #[serde(transparent)]
 pub struct AmqpUrl(Secret);
 
+/// The smallest `frame_max` an `amqp.url` may ask for: RabbitMQ 4.1 closes connections that
+/// negotiate less.
+pub const MIN_FRAME_MAX: u32 = 8192;
+
 impl AmqpUrl {
     pub fn new(url: impl Into<String>) -> Self {
         AmqpUrl(Secret::new(url))
@@ -471,13 +475,24 @@ impl Settings {
         if self.storage.timeout_secs == 0 {
             return Err(fail("storage.timeout_secs", "must be positive".into()));
         }
-        if let Err(e) = lapin::uri::AMQPUri::from_str(self.amqp.url.expose()) {
+        match lapin::uri::AMQPUri::from_str(self.amqp.url.expose()) {
             // The parser's message may quote the URL; keep the password out of it.
-            let _ = e;
-            return Err(fail(
-                "amqp.url",
-                format!("not a valid AMQP URL: {}", self.amqp.url.redacted()),
-            ));
+            Err(_) => {
+                return Err(fail(
+                    "amqp.url",
+                    format!("not a valid AMQP URL: {}", self.amqp.url.redacted()),
+                ));
+            }
+            // RabbitMQ 4.1 refuses a connection that asks for frames under 8 KiB; 0 (or no
+            // `frame_max`) takes the broker's size.
+            Ok(uri) => {
+                if let Some(n @ 1..MIN_FRAME_MAX) = uri.query.frame_max {
+                    return Err(fail(
+                        "amqp.url",
+                        format!("frame_max={n} is below {MIN_FRAME_MAX}, the least RabbitMQ 4.1 accepts (leave it out to take the broker's)"),
+                    ));
+                }
+            }
         }
         for name in [
             ("amqp.jobs_exchange", &self.amqp.jobs_exchange),
@@ -732,6 +747,23 @@ mod tests {
         let e =
             Settings::from_layers(None, env(&[("DOCINGEST_STORAGE__BACKEND", "gcs")])).unwrap_err();
         assert!(e.to_string().contains("storage.backend"), "{e}");
+    }
+
+    #[test]
+    fn a_frame_max_rabbitmq_4_1_refuses_is_rejected() {
+        let url = |q: &str| format!("amqp://u:secret@host:5672/%2f{q}");
+        let e = Settings::from_layers(
+            None,
+            env(&[("DOCINGEST_AMQP__URL", url("?frame_max=4096").as_str())]),
+        )
+        .unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("amqp.url") && msg.contains("8192"), "{msg}");
+        assert!(!msg.contains("secret"), "{msg}");
+        for ok in ["", "?frame_max=0", "?frame_max=8192", "?frame_max=131072"] {
+            Settings::from_layers(None, env(&[("DOCINGEST_AMQP__URL", url(ok).as_str())]))
+                .unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
     }
 
     #[test]

@@ -17,8 +17,9 @@
 //!   [`worker::run`] is the consume loop with bounded concurrency and a clean drain.
 //! - [`review`]: `docingest review`'s pure side: result JSON Lines -> one self-contained HTML
 //!   page for reviewers (overview, charts, detail on demand) and a CSV for Excel. No network.
-//! - [`dlq`]: the dead-letter queue tools: read dead letters without disturbing them, filter,
-//!   replay at a bounded rate with publisher confirms, purge.
+//! - [`dlq`]: the dead-letter queue tools: read dead letters without disturbing them (and
+//!   never a queue that would drop them), filter, replay at a bounded rate with publisher
+//!   confirms, purge, and migrate a queue declared without `x-delivery-limit`.
 //!
 //! The moving side (worker, storage, AMQP, DLQ tooling) wraps `document::parse` and only moves
 //! bytes and messages around it. It sits behind the `service` feature (on by default): with

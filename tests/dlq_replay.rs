@@ -1,4 +1,4 @@
-//! `docingest dlq` against the real RabbitMQ (127.0.0.1:5672): browsing keeps the queue as it
+//! `docingest dlq` against the real RabbitMQ (`common::broker()`): browsing keeps the queue as it
 //! was, filters select exactly what they say, a dry run changes nothing, a replay killed
 //! midway loses nothing, `--rate` bounds the pace, purge deletes only matches, and a job
 //! dead-lettered for a missing object yields a result once the object is there and the letter

@@ -59,9 +59,10 @@ impl BrokerUser {
 
     fn url(&self, env: &TestEnv, password: &str) -> String {
         format!(
-            "amqp://{}:{}@127.0.0.1:5672/{}",
+            "amqp://{}:{}@{}/{}",
             self.name,
             encoded(password),
+            common::broker_address(),
             env.vhost.as_deref().unwrap()
         )
     }

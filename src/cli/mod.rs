@@ -34,8 +34,9 @@ pub enum Command {
     Worker(worker::WorkerArgs),
     /// Upload files to storage and publish one job per file.
     Submit(submit::SubmitArgs),
-    /// Declare the exchanges, queues and bindings, then exit.
-    Topology,
+    /// Declare the exchanges, queues and bindings, then exit; refuses a dead-letter or results
+    /// queue that would drop messages (see --migrate).
+    Topology(topology::TopologyArgs),
     /// Inspect the layered configuration.
     Config(config::ConfigArgs),
     /// Print results waiting in amqp.results_queue.
@@ -52,7 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema => schema::run(),
         Command::Worker(args) => worker::run(args),
         Command::Submit(args) => submit::run(args),
-        Command::Topology => topology::run(),
+        Command::Topology(args) => topology::run(args),
         Command::Config(args) => config::run(args),
         Command::Results(args) => results::run(args),
         Command::Review(args) => review::run(args),

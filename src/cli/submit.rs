@@ -65,8 +65,7 @@ pub fn run(args: SubmitArgs) -> anyhow::Result<ExitCode> {
             storage.ensure_bucket(&bucket).await?;
         }
         let conn = amqp::connect(&settings.amqp.url, "docingest-submit").await?;
-        let channel = conn.create_channel().await?;
-        topology::declare(&channel, &settings.amqp, &settings.worker.retry_delays_ms.0).await?;
+        topology::declare(&conn, &settings.amqp, &settings.worker.retry_delays_ms.0).await?;
         let publisher = Publisher::open(&conn, settings.amqp.confirm_timeout()).await?;
         let mut failed = 0usize;
         for batch in files.chunks(BATCH) {

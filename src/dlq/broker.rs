@@ -24,7 +24,9 @@
 //! Two DLQ commands on one queue would each hold part of it and return their parts in
 //! whichever order they finish, so a scan first takes a lock: it declares the exclusive queue
 //! `<dlq>.docingest-dlq-lock`, which the broker lets only one connection own and deletes when
-//! that connection ends, however it ends. A second command fails at once and changes nothing.
+//! that connection ends, however it ends. A second command fails (after [`LOCK_GRACE`], which
+//! covers RabbitMQ 4.x deleting the lock of a command that just ended a moment late) and
+//! changes nothing.
 //! The consumer is exclusive too, which keeps out consumers that are not DLQ commands.
 //!
 //! # Limits
@@ -34,11 +36,15 @@
 //!   is repeated until it has nothing left to do, each run taking the next letters.
 //! - Letters dead-lettered while a scan runs, including ones a replay sends straight back,
 //!   are not part of it.
-//! - A quorum queue counts every return as a delivery attempt (`x-delivery-count` grows by
-//!   one per scan). The dead-letter queue must therefore have **no delivery limit**
-//!   (`docingest topology` declares it with `x-queue-type: quorum` only), or browsing would
-//!   eventually drop dead letters. On RabbitMQ 4.x, where quorum queues default to a delivery
-//!   limit of 20, give the DLQ `x-delivery-limit: -1` (unlimited) by policy.
+//! - A quorum queue counts every return as a delivery (`x-delivery-count` grows by one per
+//!   scan, on 3.10 and 4.x alike, however the letters go back: channel close, cancel, nack,
+//!   `basic.get`), and drops a letter returned more often than its delivery limit. RabbitMQ
+//!   4.x gives a queue without `x-delivery-limit` a limit of 20, so the 21st browse of such a
+//!   queue finds nothing (issue 13). `docingest topology` therefore declares the DLQ with
+//!   `x-delivery-limit` 2147483647 (see `worker::amqp::topology`), and [`Scan::open`] first
+//!   checks, with declarations only, that the queue keeps returned letters (that limit, or a
+//!   classic queue without arguments) and refuses ([`BrokerError::WouldDrop`]) otherwise.
+//!   Policies are invisible to that check (see README, "RabbitMQ 3.10 and 4.x").
 //! - Letters held longer than the broker's `consumer_timeout` (default 30 minutes) make the
 //!   broker close the channel: every held letter goes back, one confirmed replay may be
 //!   repeated (never lost), and the command stops with an error. Split long, slow replays
@@ -61,7 +67,7 @@
 
 use crate::config::{AmqpSettings, AmqpUrl};
 use crate::dlq::letter::{format_time, names, DeadLetter, Properties};
-use crate::worker::amqp::headers;
+use crate::worker::amqp::{headers, topology, AmqpError};
 use futures_lite::StreamExt;
 use lapin::message::Delivery;
 use lapin::options::{
@@ -94,6 +100,9 @@ pub enum BrokerError {
     },
     #[error("cannot read dead-letter queue {queue:?}: another `docingest dlq` command (or another consumer) is using it ({cause})")]
     InUse { queue: String, cause: lapin::Error },
+    /// Browsing would lose letters: the queue's arguments let the broker drop a returned one.
+    #[error("refusing to read {queue:?}: browsing it would lose letters: {why}")]
+    WouldDrop { queue: String, why: String },
     #[error("the broker refused to remove a dead letter ({0}); it stays in the queue")]
     Ack(String),
     #[error("broker: {0} (every letter not yet replayed or purged is back in the queue)")]
@@ -230,28 +239,39 @@ impl Held {
     pub fn body(&self) -> &[u8] {
         &self.delivery.data
     }
+    /// Every message this letter stands for, in queue order: the first, then its copies.
+    pub fn messages(&self) -> impl Iterator<Item = (&BasicProperties, &[u8])> {
+        std::iter::once(&self.delivery)
+            .chain(&self.copies)
+            .map(|d| (&d.properties, d.data.as_slice()))
+    }
 }
 
 impl Scan {
-    /// Counts the queue, then takes (and holds) up to [`MAX_SCAN`] of its letters.
+    /// Counts the queue, checks that it keeps returned letters, then takes (and holds) up to
+    /// [`MAX_SCAN`] of its letters.
     pub async fn open(conn: &Connection, queue: &str) -> Result<Scan, BrokerError> {
-        let channel = conn.create_channel().await?;
+        Scan::open_checked(conn, queue, true).await
+    }
+
+    /// [`Scan::open`] without the check that the queue keeps returned letters: for moving
+    /// every message out of a queue that does not (`docingest topology --migrate`), where
+    /// each message is removed after its copy is confirmed and only a failure returns any.
+    pub async fn open_to_move(conn: &Connection, queue: &str) -> Result<Scan, BrokerError> {
+        Scan::open_checked(conn, queue, false).await
+    }
+
+    async fn open_checked(
+        conn: &Connection,
+        queue: &str,
+        check: bool,
+    ) -> Result<Scan, BrokerError> {
         let in_use = |cause| BrokerError::InUse {
             queue: queue.to_string(),
             cause,
         };
-        channel
-            .queue_declare(
-                lock_name(queue).as_str().into(),
-                QueueDeclareOptions {
-                    exclusive: true,
-                    auto_delete: true,
-                    ..QueueDeclareOptions::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .map_err(in_use)?;
+        lock(conn, queue).await.map_err(in_use)?;
+        let channel = conn.create_channel().await?;
         let q = channel
             .queue_declare(
                 queue.into(),
@@ -266,6 +286,22 @@ impl Scan {
                 queue: queue.to_string(),
                 cause,
             })?;
+        if check {
+            // After the passive declaration: the probes are active ones, which would create a
+            // missing queue.
+            let keeping = topology::keeping(conn, queue).await.map_err(|e| match e {
+                AmqpError::Broker(b) | AmqpError::Declare { source: b, .. } => {
+                    BrokerError::Broker(b)
+                }
+                AmqpError::Connect { source, .. } => BrokerError::Broker(source),
+            })?;
+            if let Some(why) = keeping.why_dropping(queue) {
+                return Err(BrokerError::WouldDrop {
+                    queue: queue.to_string(),
+                    why,
+                });
+            }
+        }
         let queue_len = u64::from(q.message_count());
         let snapshot = queue_len.min(MAX_SCAN);
         let mut held = Vec::with_capacity(snapshot as usize);
@@ -400,6 +436,48 @@ pub fn collapse<T>(messages: Vec<T>, id: impl Fn(&T) -> Option<String>) -> Vec<C
 /// The lock a scan holds on `queue` (see the module header).
 pub fn lock_name(queue: &str) -> String {
     format!("{queue}.docingest-dlq-lock")
+}
+
+/// How long a scan waits for the lock of a command that has just ended: RabbitMQ 4.x deletes
+/// an exclusive queue a moment *after* its connection closed, so a command started right after
+/// another one (a script, a test) finds the lock still held for some milliseconds. A command
+/// that is still running holds it far longer, and the scan fails after this.
+pub const LOCK_GRACE: Duration = Duration::from_secs(3);
+
+/// Takes the lock on `queue` for this connection (an exclusive queue: it lives as long as the
+/// connection, whatever happens to the channel that declared it).
+async fn lock(conn: &Connection, queue: &str) -> Result<(), lapin::Error> {
+    use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
+    let started = std::time::Instant::now();
+    loop {
+        // A refused declaration closes its channel: a new one per attempt.
+        let channel = conn.create_channel().await?;
+        let r = channel
+            .queue_declare(
+                lock_name(queue).as_str().into(),
+                QueueDeclareOptions {
+                    exclusive: true,
+                    auto_delete: true,
+                    ..QueueDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await;
+        match r {
+            Ok(_) => {
+                let _ = channel.close(200, "locked".into()).await;
+                return Ok(());
+            }
+            Err(e)
+                if started.elapsed() < LOCK_GRACE
+                    && matches!(e.kind(), lapin::ErrorKind::ProtocolError(p)
+                        if matches!(p.kind(), AMQPErrorKind::Soft(AMQPSoftError::RESOURCELOCKED))) =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// The typed view of a delivery.

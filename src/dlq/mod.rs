@@ -16,12 +16,15 @@
 //!   end so every letter returns in order); copies with one `docingest-dead-letter-id` are one
 //!   letter; the properties of a replayed copy.
 //! - [`ops`]: list, inspect, and the one replay/purge pass: publish, confirm, then remove.
+//! - [`migrate`]: `docingest topology --migrate`, moving the messages of a queue declared
+//!   without `x-delivery-limit` into one declared with it (issue 13).
 
 pub mod broker;
 pub mod duration;
 pub mod filter;
 pub mod glob;
 pub mod letter;
+pub mod migrate;
 pub mod ops;
 pub mod rate;
 pub mod report;

@@ -197,9 +197,15 @@ impl Worker {
         stop: &mut watch::Receiver<bool>,
     ) -> Result<SessionEnd, AmqpError> {
         let s = &self.settings;
-        let setup = conn.create_channel().await?;
-        topology::declare(&setup, &s.amqp, &s.worker.retry_delays_ms.0).await?;
-        let _ = setup.close(200, "topology declared".into()).await;
+        let declared = topology::declare(conn, &s.amqp, &s.worker.retry_delays_ms.0).await?;
+        // The worker never returns messages to these queues, so it goes on; browsing them
+        // would lose letters on RabbitMQ 4.x, which `docingest topology` and `dlq` refuse.
+        for queue in &declared.dropping {
+            error!(
+                queue = %queue,
+                "queue declared without x-delivery-limit: RabbitMQ 4.x drops a message returned to it 20 times; run `docingest topology --migrate`"
+            );
+        }
         let publisher = Publisher::open(conn, s.amqp.confirm_timeout()).await?;
         let channel = conn.create_channel().await?;
         channel

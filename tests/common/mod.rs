@@ -2,9 +2,12 @@
 //! storage directory or bucket (and, when asked, its own vhost), all named after the test plus
 //! a random suffix, and removes them when it ends, even when it fails.
 //!
-//! These tests run against the real RabbitMQ on 127.0.0.1:5672 and, for S3, the real
-//! S3-compatible server started by `.ci/steps/20-s3.sh` (`DOCINGEST_TEST_S3_ENDPOINT`,
-//! default http://127.0.0.1:9000). No mocks.
+//! These tests run against a real RabbitMQ, the one [`broker`] names
+//! (`DOCINGEST_TEST_AMQP_URL`, default the machine's RabbitMQ 3.10 on 127.0.0.1:5672; `.ci/run`
+//! runs them a second time against RabbitMQ 4.0 on 5673), administered with [`rabbitmqctl`]
+//! (`DOCINGEST_TEST_RABBITMQCTL`), and, for S3, the real S3-compatible server started by
+//! `.ci/steps/20-s3.sh` (`DOCINGEST_TEST_S3_ENDPOINT`, default http://127.0.0.1:9000). No
+//! mocks.
 
 // --- worker integration harness ---
 
@@ -33,7 +36,20 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub const BROKER: &str = "amqp://guest:guest@127.0.0.1:5672";
+/// The broker of every test that talks to one, as `amqp://user:password@host:port` without a
+/// vhost: `DOCINGEST_TEST_AMQP_URL`, default the machine's RabbitMQ on 127.0.0.1:5672.
+pub fn broker() -> String {
+    std::env::var("DOCINGEST_TEST_AMQP_URL")
+        .map(|u| u.trim_end_matches('/').to_string())
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672".into())
+}
+
+/// `host:port` of [`broker`], for URLs with other credentials.
+pub fn broker_address() -> String {
+    let url = broker();
+    let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+    rest.rsplit_once('@').map_or(rest, |(_, a)| a).to_string()
+}
 /// How long a test waits for something that should happen within seconds. Reaching it is a
 /// failure with a message, not a measurement.
 pub const PATIENCE: Duration = Duration::from_secs(60);
@@ -143,8 +159,8 @@ impl TestEnv {
         };
         let mut s = Settings::defaults();
         s.amqp.url = AmqpUrl::new(match &vhost {
-            Some(v) => format!("{BROKER}/{v}"),
-            None => format!("{BROKER}/%2f"),
+            Some(v) => format!("{}/{v}", broker()),
+            None => format!("{}/%2f", broker()),
         });
         s.amqp.jobs_exchange = format!("{name}.jobs");
         s.amqp.jobs_queue = format!("{name}.jobs");
@@ -189,11 +205,17 @@ impl TestEnv {
             ConnectionProperties::default().enable_auto_recover(),
         )
         .await
-        .expect("RabbitMQ on 127.0.0.1:5672 (see .ci/steps/10-rabbitmq.sh)");
+        .unwrap_or_else(|e| {
+            panic!(
+                "RabbitMQ at {} (DOCINGEST_TEST_AMQP_URL; see .ci/steps/10-rabbitmq.sh): {e}",
+                broker_address()
+            )
+        });
         let channel = conn.create_channel().await.unwrap();
-        topology::declare(&channel, &s.amqp, &s.worker.retry_delays_ms.0)
+        let declared = topology::declare(&conn, &s.amqp, &s.worker.retry_delays_ms.0)
             .await
             .unwrap();
+        assert!(declared.dropping.is_empty(), "{:?}", declared.dropping);
         let publisher = Publisher::open(&conn, Duration::from_secs(10))
             .await
             .unwrap();
@@ -467,6 +489,13 @@ impl Drop for TestEnv {
                 for d in delays {
                     queues.push(topology::retry_queue_name(&amqp.retry_queue_prefix, d));
                 }
+                // What a `topology --migrate` interrupted by a failed assertion leaves behind.
+                queues.push(docingest::dlq::migrate::holding_name(
+                    &amqp.dead_letter_queue,
+                ));
+                if !amqp.results_queue.is_empty() {
+                    queues.push(docingest::dlq::migrate::holding_name(&amqp.results_queue));
+                }
                 for q in queues.into_iter().filter(|q| !q.is_empty()) {
                     let _ = ch.queue_delete(q.as_str().into(), Default::default()).await;
                 }
@@ -487,14 +516,22 @@ impl Drop for TestEnv {
     }
 }
 
+/// Runs `rabbitmqctl` against the broker of [`broker`]: `DOCINGEST_TEST_RABBITMQCTL`, a
+/// command line split at spaces (the RabbitMQ 4.0 pass of `.ci/run` sets `chroot DIR
+/// rabbitmqctl -n rabbit4@localhost`), default `rabbitmqctl` on PATH.
 pub fn rabbitmqctl(args: &[&str]) {
-    let out = std::process::Command::new("rabbitmqctl")
+    let command =
+        std::env::var("DOCINGEST_TEST_RABBITMQCTL").unwrap_or_else(|_| "rabbitmqctl".into());
+    let mut words = command.split_whitespace();
+    let program = words.next().expect("DOCINGEST_TEST_RABBITMQCTL is empty");
+    let out = std::process::Command::new(program)
+        .args(words)
         .args(args)
         .output()
-        .expect("rabbitmqctl on PATH");
+        .unwrap_or_else(|e| panic!("{command} (DOCINGEST_TEST_RABBITMQCTL): {e}"));
     assert!(
         out.status.success(),
-        "rabbitmqctl {args:?}: {}",
+        "{command} {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
 }

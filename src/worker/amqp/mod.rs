@@ -45,6 +45,32 @@ impl AmqpError {
             _ => false,
         }
     }
+
+    /// The broker refused a declaration because the name exists with other arguments
+    /// (406 PRECONDITION_FAILED).
+    pub fn is_precondition_failed(&self) -> bool {
+        use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
+        match self {
+            AmqpError::Declare { source, .. } => matches!(
+                source.kind(),
+                lapin::ErrorKind::ProtocolError(e)
+                    if matches!(e.kind(), AMQPErrorKind::Soft(AMQPSoftError::PRECONDITIONFAILED))
+            ),
+            _ => false,
+        }
+    }
+
+    /// The broker's reply text for a refused declaration (it names the first differing
+    /// argument), or this error's own message.
+    pub fn broker_text(&self) -> String {
+        match self {
+            AmqpError::Declare { source, .. } => match source.kind() {
+                lapin::ErrorKind::ProtocolError(e) => e.get_message().to_string(),
+                _ => source.to_string(),
+            },
+            other => other.to_string(),
+        }
+    }
 }
 
 impl Classify for AmqpError {

@@ -4,8 +4,8 @@
 //! ```text
 //! jobs exchange (direct) --job--> jobs queue (quorum, x-delivery-limit) --dead letters--> dlx
 //! retry exchange (direct) --<N>ms--> <prefix>.<N>ms (quorum, x-message-ttl=N) --expiry--> jobs exchange, key `job`
-//! dlx (fanout) --> dlq (quorum)
-//! results exchange (topic) --document.parsed--> results queue (quorum, optional)
+//! dlx (fanout) --> dlq (quorum, x-delivery-limit=2147483647)
+//! results exchange (topic) --document.parsed--> results queue (quorum, x-delivery-limit=2147483647, optional)
 //! ```
 //!
 //! Retry tiers are quorum queues: RabbitMQ supports message TTL on quorum queues since 3.10
@@ -17,14 +17,46 @@
 //! at-most-once strategy: it only dead-letters when `x-delivery-limit` is hit, the last line of
 //! defence against a message that kills every worker before it can be acked.
 //!
-//! A queue that already exists with different arguments makes the broker refuse the
-//! declaration; that surfaces as [`AmqpError::Declare`] naming the queue, never silently.
+//! # Queues that must never drop a message
+//!
+//! The dead-letter queue and the results queue have no dead-letter target: a message the
+//! broker drops from them is gone. A quorum queue drops a message returned to it more often
+//! than its delivery limit, and a return happens on every `dlq` browse (the scan holds the
+//! letters and gives them back) and on every requeue by a downstream results consumer.
+//! Measured (issue 13), a quorum queue declared with `x-queue-type` only:
+//!
+//! | broker | limit without `x-delivery-limit` | `x-delivery-limit: -1` | `0` | `2147483647` |
+//! |---|---|---|---|---|
+//! | 3.10.8 | none (keeps) | **drops at the first return** | drops at the first return | keeps |
+//! | 4.0.5 | **20**: the 21st browse finds nothing | unlimited | drops at the first return | keeps |
+//!
+//! So both are declared with [`NO_DROP_DELIVERY_LIMIT`] (`i32::MAX`, the largest value the
+//! argument takes): the one declaration that means "keep" on 3.x and 4.x alike, that survives a
+//! broker upgrade (an absent limit turns into 20 when 3.x is upgraded to 4.x), and that a
+//! re-declaration checks (the broker refuses a declaration whose `x-delivery-limit` differs,
+//! so a queue that lost or changed it is found). Two billion browses of one letter are beyond
+//! any operator; a consumer that requeues one result that often is broken anyway.
+//!
+//! A queue that already exists with other arguments makes the broker refuse the declaration;
+//! that surfaces as [`AmqpError::Declare`] naming the queue, never silently. One exception: a
+//! dead-letter or results queue declared by docingest before the limit existed (`x-queue-type`
+//! only) is kept as it is and reported in [`Declared::dropping`]: workers go on (they never
+//! return messages to those queues), `docingest topology` refuses until `--migrate` has moved
+//! the messages to a queue declared with the limit, and `dlq` commands refuse to browse it.
+//! [`keeping`] is the check, made with declarations only (no management plugin needed).
+//! Policies (`delivery-limit`, `message-ttl`, `max-length`, `expires`) are invisible to an AMQP
+//! client and can still lower what a queue keeps: see README, "RabbitMQ 3.10 and 4.x".
 
 use super::AmqpError;
 use crate::config::AmqpSettings;
 use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable, ShortString};
-use lapin::{Channel, ExchangeKind};
+use lapin::{Channel, Connection, ExchangeKind};
+
+/// `x-delivery-limit` of the dead-letter and results queues: the largest the argument takes,
+/// which RabbitMQ 3.10 and 4.x both read as a limit no return count reaches (see the header;
+/// `-1`, "unlimited" on 4.x, makes 3.10 drop a message at its first return).
+pub const NO_DROP_DELIVERY_LIMIT: i32 = i32::MAX;
 
 /// Routing key of the retry tier with this delay.
 pub fn retry_routing_key(delay_ms: u64) -> String {
@@ -41,6 +73,97 @@ pub fn retry_queue_name(prefix: &str, delay_ms: u64) -> String {
 pub struct Declared {
     pub exchanges: Vec<(String, &'static str)>,
     pub queues: Vec<String>,
+    /// Dead-letter and results queues that exist without [`NO_DROP_DELIVERY_LIMIT`] (declared
+    /// by docingest before issue 13): left as they are, and they drop a message returned to
+    /// them for the 20th time on RabbitMQ 4.x. `docingest topology --migrate` replaces them.
+    pub dropping: Vec<String>,
+}
+
+/// What a queue does with messages returned to it, as far as its arguments tell (policies
+/// are invisible over AMQP; see the module header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keeping {
+    /// A quorum queue with [`NO_DROP_DELIVERY_LIMIT`], or a classic queue without arguments
+    /// (classic queues count no deliveries): returning a message never drops it.
+    Keeps,
+    /// A quorum queue with `x-queue-type` only, as docingest declared it before issue 13:
+    /// RabbitMQ 4.x drops a message at its 20th return (3.x keeps it until upgraded).
+    NoLimit,
+    /// Other arguments (a lower `x-delivery-limit`, a TTL, a length limit...): the broker's
+    /// words for the first difference from the no-drop declaration.
+    Other(String),
+}
+
+impl Keeping {
+    /// Why browsing this queue would lose messages, for an operator; `None` when it would not.
+    pub fn why_dropping(&self, queue: &str) -> Option<String> {
+        match self {
+            Keeping::Keeps => None,
+            Keeping::NoLimit => Some(format!(
+                "queue {queue:?} is a quorum queue without x-delivery-limit: RabbitMQ 4.x drops \
+                 a message returned to it for the 20th time, and every browse returns every \
+                 message once; `docingest topology --migrate` moves its messages to a queue \
+                 declared with x-delivery-limit {NO_DROP_DELIVERY_LIMIT}"
+            )),
+            Keeping::Other(broker) => Some(format!(
+                "queue {queue:?} is not declared as a queue that keeps returned messages \
+                 (quorum with x-delivery-limit {NO_DROP_DELIVERY_LIMIT}, or classic without \
+                 arguments); the broker says: {broker}"
+            )),
+        }
+    }
+}
+
+/// The arguments of a queue that must never drop a message (see the module header).
+pub fn no_drop_args() -> FieldTable {
+    table(&[
+        ("x-queue-type", long_str("quorum")),
+        (
+            "x-delivery-limit",
+            AMQPValue::LongInt(NO_DROP_DELIVERY_LIMIT),
+        ),
+    ])
+}
+
+/// Finds out, with declarations only, whether `queue` (which must exist: an active
+/// declaration of a missing queue creates it) keeps messages returned to it. Each probe that
+/// the broker refuses closes its channel, so each gets a channel of its own.
+pub async fn keeping(conn: &Connection, queue: &str) -> Result<Keeping, AmqpError> {
+    let first = match probe(conn, queue, no_drop_args()).await? {
+        None => return Ok(Keeping::Keeps),
+        Some(refusal) => refusal,
+    };
+    if probe(conn, queue, table(&[("x-queue-type", long_str("classic"))]))
+        .await?
+        .is_none()
+    {
+        return Ok(Keeping::Keeps);
+    }
+    if probe(conn, queue, table(&[("x-queue-type", long_str("quorum"))]))
+        .await?
+        .is_none()
+    {
+        return Ok(Keeping::NoLimit);
+    }
+    Ok(Keeping::Other(first))
+}
+
+/// Declares `queue` with `args` on a channel of its own: `None` when the broker accepts,
+/// the broker's reply text when it refuses with 406 (the queue exists with other arguments).
+async fn probe(
+    conn: &Connection,
+    queue: &str,
+    args: FieldTable,
+) -> Result<Option<String>, AmqpError> {
+    let channel = conn.create_channel().await?;
+    match declare_queue(&channel, queue, args).await {
+        Ok(()) => {
+            let _ = channel.close(200, "probed".into()).await;
+            Ok(None)
+        }
+        Err(e) if e.is_precondition_failed() => Ok(Some(e.broker_text())),
+        Err(e) => Err(e),
+    }
 }
 
 fn table(entries: &[(&str, AMQPValue)]) -> FieldTable {
@@ -59,11 +182,13 @@ fn int(n: u64) -> AMQPValue {
     AMQPValue::LongInt(i32::try_from(n).unwrap_or(i32::MAX))
 }
 
+/// Declares everything on channels of its own (a refused declaration closes its channel).
 pub async fn declare(
-    channel: &Channel,
+    conn: &Connection,
     amqp: &AmqpSettings,
     retry_delays_ms: &[u64],
 ) -> Result<Declared, AmqpError> {
+    let channel = &conn.create_channel().await?;
     let mut declared = Declared::default();
     let durable_exchange = ExchangeDeclareOptions {
         durable: true,
@@ -113,12 +238,9 @@ pub async fn declare(
     .await?;
     declared.queues.push(amqp.jobs_queue.clone());
 
-    declare_queue(
-        channel,
-        &amqp.dead_letter_queue,
-        table(&[("x-queue-type", quorum.clone())]),
-    )
-    .await?;
+    if declare_no_drop(conn, &amqp.dead_letter_queue).await? {
+        declared.dropping.push(amqp.dead_letter_queue.clone());
+    }
     bind(
         channel,
         &amqp.dead_letter_queue,
@@ -160,12 +282,9 @@ pub async fn declare(
     }
 
     if !amqp.results_queue.is_empty() {
-        declare_queue(
-            channel,
-            &amqp.results_queue,
-            table(&[("x-queue-type", quorum)]),
-        )
-        .await?;
+        if declare_no_drop(conn, &amqp.results_queue).await? {
+            declared.dropping.push(amqp.results_queue.clone());
+        }
         bind(
             channel,
             &amqp.results_queue,
@@ -175,10 +294,40 @@ pub async fn declare(
         .await?;
         declared.queues.push(amqp.results_queue.clone());
     }
+    let _ = channel.close(200, "topology declared".into()).await;
     Ok(declared)
 }
 
-async fn declare_queue(channel: &Channel, name: &str, args: FieldTable) -> Result<(), AmqpError> {
+/// Declares a queue that must never drop a message; `true` when it already exists without
+/// the limit (docingest before issue 13) and was left as it is. Any other difference is the
+/// broker's refusal, as for every other queue.
+async fn declare_no_drop(conn: &Connection, queue: &str) -> Result<bool, AmqpError> {
+    let channel = conn.create_channel().await?;
+    match declare_queue(&channel, queue, no_drop_args()).await {
+        Ok(()) => {
+            let _ = channel.close(200, "declared".into()).await;
+            Ok(false)
+        }
+        Err(e) if e.is_precondition_failed() => {
+            if probe(conn, queue, table(&[("x-queue-type", long_str("quorum"))]))
+                .await?
+                .is_none()
+            {
+                Ok(true)
+            } else {
+                Err(e)
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A durable queue with these arguments; a refusal names the queue.
+pub(crate) async fn declare_queue(
+    channel: &Channel,
+    name: &str,
+    args: FieldTable,
+) -> Result<(), AmqpError> {
     channel
         .queue_declare(
             name.into(),
