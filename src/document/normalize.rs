@@ -90,11 +90,16 @@ struct Counts {
     joined: usize,
 }
 
-pub fn normalize(mut doc: RawDocument, _limits: &Limits) -> Normalized {
+/// When `limits.cancel` is set midway, the remaining blocks are left out: the caller checks the
+/// flag after this returns and discards the result.
+pub fn normalize(mut doc: RawDocument, limits: &Limits) -> Normalized {
     let mut c = Counts::default();
     let mut web = WebMetadata::default();
     let mut blocks: Vec<Block> = Vec::with_capacity(doc.blocks.len());
     for mut b in std::mem::take(&mut doc.blocks) {
+        if limits.cancel.is_cancelled() {
+            break;
+        }
         if b.one_row_per_line {
             if let Some(text) = clean_table_rows(&b.text, &mut c) {
                 b.text = text;
@@ -347,28 +352,32 @@ fn strip_tags(s: &str, count: &mut usize) -> String {
         "table", "tbody", "li", "ul", "ol", "h1", "h2", "h3", "h4", "sup", "sub",
     ];
     let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
-        let tail = &rest[lt..];
-        let name: String = tail[1..]
+    // The `>` that closes a tag is looked up once per stretch of text, not once per `<`: a
+    // line of unclosed `<br` was quadratic.
+    let mut gt = crate::document::scan::NextMatch::new(|s| s.find('>'));
+    let mut pos = 0;
+    while let Some(lt) = s[pos..].find('<').map(|i| pos + i) {
+        out.push_str(&s[pos..lt]);
+        let name: String = s[lt + 1..]
             .trim_start_matches('/')
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        match (KNOWN.contains(&name.as_str()), tail.find('>')) {
-            (true, Some(gt)) => {
+            .take(8)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let known = KNOWN.contains(&name.as_str());
+        match gt.at_or_after(s, lt).filter(|_| known) {
+            Some(gt) => {
                 *count += 1;
-                rest = &tail[gt + 1..];
+                pos = gt + 1;
             }
-            _ => {
+            None => {
                 out.push('<');
-                rest = &tail[1..];
+                pos = lt + 1;
             }
         }
     }
-    out.push_str(rest);
+    out.push_str(&s[pos..]);
     out
 }
 
@@ -436,6 +445,10 @@ fn capture_chrome(text: &str, web: &mut WebMetadata) -> bool {
     t.chars().count() < 80 && FOOTER_MARKERS.iter().any(|m| t.contains(m))
 }
 
+/// Longest `label:` prefix, padding included, taken for a portal metadata label (the longest
+/// label is 18 bytes; padding such as `索  引  号` roughly doubles it).
+const MAX_LABEL_BYTES: usize = 48;
+
 /// Labels that only ever appear as page metadata, even without a bullet.
 fn label_line_is_metadata(label: &str) -> bool {
     !matches!(label, "名称" | "来源" | "作者")
@@ -444,13 +457,24 @@ fn label_line_is_metadata(label: &str) -> bool {
 fn split_label_pairs(line: &str) -> Vec<(String, String)> {
     // Find every known label followed by a colon; values run to the next label.
     let mut starts: Vec<(usize, usize, String)> = Vec::new();
-    for (i, _) in line.char_indices() {
-        let rest = &line[i..];
-        if let Some(colon) = rest.find([':', '：']) {
+    // One search per stretch between colons, not one per character: a long line with no
+    // colon after its first label was quadratic.
+    let mut colons = crate::document::scan::NextMatch::new(|s| s.find([':', '：']));
+    let mut prev: Option<char> = None;
+    for (i, c) in line.char_indices() {
+        let word_start = prev.is_none_or(|p| p.is_whitespace() || p == '\u{A0}');
+        prev = Some(c);
+        if !word_start {
+            continue;
+        }
+        if let Some(colon) = colons.at_or_after(line, i).map(|at| at - i) {
+            // A label, even padded (`索 引 号`), is short; a long stretch is prose.
+            if colon > MAX_LABEL_BYTES {
+                continue;
+            }
+            let rest = &line[i..];
             let label = compact_label(&rest[..colon]);
-            if WEB_LABELS.contains(&label.as_str())
-                && (i == 0 || line[..i].ends_with(|c: char| c.is_whitespace() || c == '\u{A0}'))
-            {
+            if WEB_LABELS.contains(&label.as_str()) {
                 let colon_len = rest[colon..].chars().next().map_or(1, char::len_utf8);
                 starts.push((i, i + colon + colon_len, label));
             }
@@ -468,19 +492,21 @@ fn split_label_pairs(line: &str) -> Vec<(String, String)> {
 
 fn strip_images(s: &str) -> String {
     let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find("![") {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        match (tail.find("]("), tail.find(')')) {
-            (Some(a), Some(b)) if a < b => rest = &tail[b + 1..],
+    // Cached forward searches: a line of `![` with no `](` was quadratic.
+    let mut link = crate::document::scan::NextMatch::new(|s| s.find("]("));
+    let mut paren = crate::document::scan::NextMatch::new(|s| s.find(')'));
+    let mut pos = 0;
+    while let Some(i) = s[pos..].find("![").map(|i| pos + i) {
+        out.push_str(&s[pos..i]);
+        match (link.at_or_after(s, i), paren.at_or_after(s, i)) {
+            (Some(a), Some(b)) if a < b => pos = b + 1,
             _ => {
                 out.push_str("![");
-                rest = &tail[2..];
+                pos = i + 2;
             }
         }
     }
-    out.push_str(rest);
+    out.push_str(&s[pos..]);
     out
 }
 

@@ -31,7 +31,11 @@ pub(crate) struct Budget {
     cells: usize,
     slots: usize,
     text_bytes: usize,
+    cancel: crate::document::limits::Cancel,
 }
+
+/// Cells between two looks at the cancel flag: a few microseconds of work.
+const CANCEL_POLL_CELLS: usize = 1024;
 
 impl Budget {
     pub(crate) fn new(limits: &Limits) -> Self {
@@ -46,6 +50,7 @@ impl Budget {
             cells: 0,
             slots: 0,
             text_bytes: 0,
+            cancel: limits.cancel.clone(),
         }
     }
 
@@ -82,6 +87,9 @@ impl Budget {
 
     fn charge_cell(&mut self) -> Result<(), ParseError> {
         self.cells += 1;
+        if self.cells % CANCEL_POLL_CELLS == 0 {
+            self.cancel.check()?;
+        }
         if self.cells > self.max_cells {
             return Err(ParseError::LimitExceeded(format!(
                 "workbook has more than {} non-empty cells",

@@ -104,6 +104,12 @@ pub(crate) fn read_workbook(
         }
         Format::Ods => {
             container::check(bytes, limits)?;
+            if container::odf_is_encrypted(bytes, limits)? {
+                return Err(ParseError::Encrypted(
+                    "password-protected OpenDocument spreadsheet (encrypted manifest entries)"
+                        .into(),
+                ));
+            }
             guarded(|| ods::read(bytes, limits, &mut wb))?;
         }
         Format::Xls => guarded(|| xls::read(bytes, limits, &mut wb))?,
@@ -120,14 +126,11 @@ pub(crate) fn read_workbook(
 /// shared string indices, xls sheet offsets), so malformed input can panic inside it; that
 /// is a property of the file, reported as corrupt, not a crash of the worker.
 fn guarded<T>(f: impl FnOnce() -> Result<T, ParseError>) -> Result<T, ParseError> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+    match crate::document::catch_quietly(f) {
         Ok(r) => r,
-        Err(panic) => {
-            let msg = crate::document::panic_message(panic.as_ref());
-            Err(ParseError::Corrupt(format!(
-                "malformed workbook (the spreadsheet library failed: {msg})"
-            )))
-        }
+        Err(msg) => Err(ParseError::Corrupt(format!(
+            "malformed workbook (the spreadsheet library failed: {msg})"
+        ))),
     }
 }
 

@@ -37,8 +37,31 @@ use std::io::Cursor;
 
 pub(crate) fn read(bytes: &[u8], limits: &Limits, wb: &mut Workbook) -> Result<(), ParseError> {
     let stream = workbook_stream(bytes, limits)?;
+    let biff5 = is_biff5(&stream);
     prescan(&stream, limits)?;
     drop(stream);
+    let read = read_checked(bytes, wb);
+    match read {
+        // calamine reads some Excel 5.0/95 workbooks and fails on others (charts, older
+        // records): a failure there is the format's, said as such, not damage.
+        Err(ParseError::Corrupt(msg) | ParseError::UndecodableText(msg)) if biff5 => {
+            Err(ParseError::UnsupportedFormat(format!(
+            "Excel 5.0/95 workbook (BIFF5) that could not be read ({msg}); save it as .xlsx or \
+             Excel 97-2003 .xls"
+        )))
+        }
+        other => other,
+    }
+}
+
+/// The workbook stream opens with a BIFF5 BOF (version 0x05xx; Excel 5.0 and 95 write 0x0500,
+/// some producers 0x0580): not Excel 97's BIFF8 (0x0600).
+fn is_biff5(stream: &[u8]) -> bool {
+    u16_at(stream, 0) == Some(0x0809) && u16_at(stream, 4).is_some_and(|v| v >> 8 == 0x05)
+}
+
+/// calamine's whole-workbook decode, after the pre-scan has bounded it.
+fn read_checked(bytes: &[u8], wb: &mut Workbook) -> Result<(), ParseError> {
     let mut book: Xls<Cursor<&[u8]>> = Xls::new(Cursor::new(bytes)).map_err(xls_error)?;
     let is_1904 = book.has_1904_epoch();
     let sheets = book.sheets_metadata().to_vec();
@@ -464,10 +487,16 @@ fn prescan(stream: &[u8], limits: &Limits) -> Result<(), ParseError> {
     for r in (Records { stream }) {
         let r = r?;
         match r.typ {
-            0x002F if u16_at(r.data, 0).is_some_and(|v| v != 0) => {
-                return Err(ParseError::Encrypted(
-                    "password-protected workbook (xls FILEPASS)".into(),
-                ))
+            // FILEPASS: the records after it are encrypted. Type 0 is XOR obfuscation, 1 is
+            // RC4; either way the cells cannot be read without the password.
+            0x002F => {
+                let how = match u16_at(r.data, 0) {
+                    Some(0) => "XOR obfuscation",
+                    _ => "RC4 encryption",
+                };
+                return Err(ParseError::Encrypted(format!(
+                    "password-protected workbook (xls FILEPASS, {how})"
+                )));
             }
             0x0085 => {
                 sheet_offsets.push(u32_at(r.data, 0).ok_or_else(|| corrupt("short BOUNDSHEET"))?)
