@@ -13,10 +13,22 @@ pub const MAX_TITLE_CHARS: usize = 100;
 /// The distinct titles quoted in 《》 (and 〈〉 inside them), in order of first appearance.
 pub fn legal_references(text: &str) -> Vec<String> {
     let mut titles = Titles::default();
+    // Where the next 》 is, searched once per stretch: a run of 《 with no 》 near it is skipped
+    // without a look-ahead from each mark (exactly what `closing` would conclude).
+    let mut next_close = crate::document::scan::NextMatch::new(|s| s.find('》'));
     let mut at = 0;
     while let Some(offset) = text[at..].find('《') {
         let open = at + offset;
         let body = open + '《'.len_utf8();
+        match next_close.at_or_after(text, body) {
+            None => break,
+            // More than MAX_TITLE_CHARS characters away even at 4 bytes a character.
+            Some(c) if c - body > 4 * (MAX_TITLE_CHARS + 1) => {
+                at = body;
+                continue;
+            }
+            Some(_) => {}
+        }
         match closing(text, body, '《', '》') {
             Some(close) => {
                 push_title(&mut titles, &text[body..close]);

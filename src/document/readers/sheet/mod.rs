@@ -4,7 +4,8 @@
 //! - one [`Table`] per worksheet that holds any text, in workbook order (`sheet` = its name).
 //!   The table spans the sheet's used cells: from the first to the last non-empty row and
 //!   column (leading and trailing empty rows and columns are trimmed), empty cells inside it
-//!   are `""`. Leading *caption* rows — a row whose non-empty cells all hold one and the same
+//!   are `""`; a sparse sheet (its box more than 16 times its cells with text) keeps only the
+//!   rows and columns that hold text. Leading *caption* rows — a row whose non-empty cells all hold one and the same
 //!   text, typically a title merged across the table (`翠苑街道2024年度…情况表`) — are not the
 //!   header: the header is the first non-empty row after them, `rows` are the rest. Captions
 //!   stay in the text. Empty sheets produce no table; chart and macro sheets are skipped with

@@ -21,8 +21,10 @@
 //! substream calamine will decode, the declared dimensions, each cell's position, the bounding
 //! box, the number of cell records, the text they will hold (shared strings measured from the
 //! SST) and the size of the formula token streams. The file is refused with `LimitExceeded` when
-//! a cell lies at or beyond `max_rows` / `max_columns`, when cell records, declared dimensions or
-//! bounding boxes of all sheets exceed `max_cells`, when cell text exceeds `max_text_bytes`, or
+//! a cell lies at or beyond `max_rows` / `max_columns`, when a sheet declares dimensions beyond
+//! the 65,536 x 256 grid of the format (within it the reservation is untouched address space),
+//! when cell records or bounding boxes of all sheets exceed `max_cells`, when cell text exceeds
+//! `max_text_bytes`, or
 //! when formula tokens could expand past `max_total_uncompressed_bytes`. Only then is calamine
 //! run, and its ranges are read back cell by cell through the usual caps.
 
@@ -436,6 +438,7 @@ fn sst_lengths(r: &Record<'_>) -> Result<Vec<u64>, ParseError> {
 struct Costs<'a> {
     limits: &'a Limits,
     cells: u64,
+    /// The largest rectangle one sheet declares (calamine reserves it; see `scan_sheet`).
     declared: u64,
     boxes: u64,
     text: u64,
@@ -448,11 +451,6 @@ impl Costs<'_> {
         if self.cells > cap {
             return Err(ParseError::LimitExceeded(format!(
                 "xls workbook has more than {cap} cell records"
-            )));
-        }
-        if self.declared > cap {
-            return Err(ParseError::LimitExceeded(format!(
-                "xls sheet dimensions declare more than {cap} cells"
             )));
         }
         if self.boxes > cap {
@@ -475,6 +473,9 @@ impl Costs<'_> {
         Ok(())
     }
 }
+
+/// An Excel 97-2003 sheet: 65,536 rows by 256 columns.
+const BIFF8_GRID_CELLS: u64 = 65_536 * 256;
 
 /// Formula text calamine may build per token byte: a 4-byte space token inserts up to 255
 /// spaces; a defined-name token inserts the name.
@@ -605,11 +606,19 @@ fn scan_sheet(
                         "sheet {n}: DIMENSIONS ends before it starts"
                     )));
                 }
-                let declared = (end_r - rf) as u64 + 1;
-                costs.declared = costs
-                    .declared
-                    .saturating_add(declared.saturating_mul((end_c - cf) as u64 + 1));
-                costs.check()?;
+                let declared = ((end_r - rf) as u64 + 1).saturating_mul((end_c - cf) as u64 + 1);
+                // calamine reserves room for the declared rectangle but writes only the cells
+                // that exist: a reservation within the format's own grid is address space it
+                // never touches, and real files declare the whole grid. Beyond that grid a
+                // declaration is a lie meant to make the allocation fail, and is refused. The
+                // cells that exist are counted below.
+                if declared > BIFF8_GRID_CELLS {
+                    return Err(ParseError::LimitExceeded(format!(
+                        "xls sheet {n}: DIMENSIONS declares {declared} cells, more than an \
+                         Excel 97-2003 sheet can hold ({BIFF8_GRID_CELLS})"
+                    )));
+                }
+                costs.declared = costs.declared.max(declared);
             }
             // NUMBER, RK, BOOLERR
             0x0203 | 0x027E | 0x0205 => {
