@@ -368,7 +368,7 @@ fn runs_tabs_breaks_symbols_hyphens_entities_and_math() {
 }
 
 #[test]
-fn field_results_are_kept_instructions_and_page_numbers_dropped() {
+fn field_results_are_kept_and_instructions_dropped_page_fields_included_in_the_body() {
     let body = r#"
       <w:p><w:r><w:t>见</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> HYPERLINK "http://x" </w:instrText></w:r>
         <w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>链接结果</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>
@@ -376,7 +376,8 @@ fn field_results_are_kept_instructions_and_page_numbers_dropped() {
       <w:p><w:fldSimple w:instr=" DATE \@ &quot;yyyy&quot; "><w:r><w:t>2023</w:t></w:r></w:fldSimple><w:fldSimple w:instr="NUMPAGES"><w:r><w:t>9</w:t></w:r></w:fldSimple></w:p>
       <w:p><w:r><w:fldChar w:fldCharType="begin"/><w:instrText>IF </w:instrText><w:fldChar w:fldCharType="begin"/><w:instrText>PAGE</w:instrText><w:fldChar w:fldCharType="separate"/><w:t>1</w:t><w:fldChar w:fldCharType="end"/><w:instrText> = 1 "甲" "乙"</w:instrText><w:fldChar w:fldCharType="separate"/><w:t>嵌套结果</w:t><w:fldChar w:fldCharType="end"/></w:r></w:p>"#;
     let doc = raw(&hand_docx(body, &[], &[]));
-    assert_eq!(texts(&doc), ["见链接结果，第页", "2023", "嵌套结果"]);
+    // Page fields in the body are text (`第7页`); only headers and footers drop them.
+    assert_eq!(texts(&doc), ["见链接结果，第7页", "20239", "嵌套结果"]);
 }
 
 #[test]

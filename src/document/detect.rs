@@ -24,7 +24,10 @@ pub fn detect(bytes: &[u8], name: Option<&str>) -> Result<Format, ParseError> {
         return detect_ole(bytes, name);
     }
     // A PDF header may follow up to 1 KB of junk (PDF 32000-1 annex H.3 tolerance readers keep).
-    if bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
+    if bytes[..bytes.len().min(1024)]
+        .windows(5)
+        .any(|w| w == b"%PDF-")
+    {
         return Ok(Format::Pdf);
     }
     for (magic, what) in [
@@ -40,7 +43,55 @@ pub fn detect(bytes: &[u8], name: Option<&str>) -> Result<Format, ParseError> {
             return Err(ParseError::UnsupportedFormat(what.into()));
         }
     }
+    if let Some(version) = biff_stream_version(bytes) {
+        return Err(ParseError::UnsupportedFormat(format!(
+            "Excel {version} workbook (a pre-97 BIFF file); save it as .xlsx or Excel 97-2003 .xls"
+        )));
+    }
+    if looks_like_rtf(bytes) {
+        return Err(ParseError::UnsupportedFormat(
+            "RTF (rich text) document; save it as .docx".into(),
+        ));
+    }
     Ok(text_format_from_name(name))
+}
+
+/// A bare BIFF2/3/4 worksheet or workbook (Excel 2.x to 4.0 wrote them outside any compound
+/// file): the stream opens with a BOF record, type 0x0009, 0x0209 or 0x0409, of 4 to 16 bytes.
+/// Its version, for the message.
+fn biff_stream_version(bytes: &[u8]) -> Option<&'static str> {
+    let [t0, t1, l0, l1, ..] = *bytes else {
+        return None;
+    };
+    let len = u16::from_le_bytes([l0, l1]);
+    if t0 != 0x09 || !(4..=16).contains(&len) || bytes.len() < 4 + len as usize {
+        return None;
+    }
+    match t1 {
+        0x00 => Some("2.x"),
+        0x02 => Some("3.0"),
+        0x04 => Some("4.0"),
+        _ => None,
+    }
+}
+
+/// RTF, whole (`{\rtf1`, caught by magic above) or a fragment as converters emit it
+/// (`{\pard \ql \f0 ...`): a group opening with a control word, and control words dense in
+/// the first kilobytes. Prose with a stray backslash has few.
+fn looks_like_rtf(bytes: &[u8]) -> bool {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let head = &bytes[start..bytes.len().min(start + 4096)];
+    if !(head.starts_with(b"{\\") && head.get(2).is_some_and(u8::is_ascii_lowercase)) {
+        return false;
+    }
+    let control_words = head
+        .windows(2)
+        .filter(|w| w[0] == b'\\' && w[1].is_ascii_lowercase())
+        .count();
+    control_words >= 8
 }
 
 /// The text family, as far as the name tells; the text reader may still refine it.
@@ -155,6 +206,19 @@ mod tests {
         assert_eq!(detect(b"hello", Some("x.html")).unwrap(), Format::Html);
         // A name never makes text into a container.
         assert_eq!(detect(b"hello", Some("report.docx")).unwrap(), Format::Txt);
+    }
+
+    #[test]
+    fn pre_97_biff_streams_and_rtf_fragments_are_unsupported() {
+        let biff3 = b"\x09\x02\x06\x00\x00\x00\x10\x00\xf2\x15rest";
+        let e = detect(biff3, Some("a.xls")).unwrap_err();
+        assert_eq!(e.code(), "unsupported_format");
+        assert!(e.to_string().contains("Excel 3.0"), "{e}");
+        let rtf = b"{\\pard \\ql \\f0 \\fs24 \\sa180 \\li0 \\fi0 Simple \\b table\\b0 \\par}";
+        assert_eq!(detect(rtf, None).unwrap_err().code(), "unsupported_format");
+        // Text that merely starts with a brace, or has a few backslashes, is still text.
+        assert_eq!(detect(b"{\\n} C:\\dir", None).unwrap(), Format::Txt);
+        assert_eq!(detect(b"\x09\x02 tab", None).unwrap(), Format::Txt);
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub enum ParseError {
     /// A bug in a reader that was caught instead of taking the process down.
     #[error("internal parser error: {0}")]
     Internal(String),
+    /// The caller set the parse's [`crate::document::limits::Cancel`] flag: the worker does so
+    /// at `worker.parse_timeout_ms`, so the code is the worker's `parse_timeout`.
+    #[error("parse stopped: it ran past its deadline")]
+    Cancelled,
 }
 
 impl ParseError {
@@ -43,6 +47,7 @@ impl ParseError {
             ParseError::Encrypted(_) => "encrypted_document",
             ParseError::NoTextLayer(_) => "no_text_layer",
             ParseError::Internal(_) => "parser_panic",
+            ParseError::Cancelled => "parse_timeout",
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod normalize;
 pub mod readers;
 pub mod result;
 pub mod rows;
+pub mod scan;
 pub mod structure;
 
 pub use error::ParseError;
@@ -89,10 +90,49 @@ pub fn parse_owned(
 /// Runs a parsing stage; a panic in it becomes [`ParseError::Internal`] (`parser_panic`, a
 /// permanent error) carrying the panic's message.
 fn contain_panics<T>(stage: impl FnOnce() -> Result<T, ParseError>) -> Result<T, ParseError> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(stage)) {
+    match catch_quietly(stage) {
         Ok(r) => r,
-        Err(panic) => Err(ParseError::Internal(panic_message(panic.as_ref()))),
+        Err(message) => Err(ParseError::Internal(message)),
     }
+}
+
+thread_local! {
+    /// How many [`catch_quietly`] frames enclose the running code on this thread.
+    static CONTAINING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Where the last contained panic on this thread happened (`file:line:column`).
+    static CONTAINED_AT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f`, turning a panic into its message (with the source location). The panic is
+/// contained, so it is not a crash to announce: the process's panic hook is wrapped, once, so
+/// that a panic inside `catch_quietly` prints nothing to stderr (the caller reports it as a
+/// typed error, which the worker logs as one structured event with its code), while a panic
+/// anywhere else still reaches the previous hook as before.
+pub(crate) fn catch_quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if CONTAINING.with(|c| c.get()) > 0 {
+                let at = info
+                    .location()
+                    .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+                CONTAINED_AT.with(|c| *c.borrow_mut() = at);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    CONTAINING.with(|c| c.set(c.get() + 1));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CONTAINING.with(|c| c.set(c.get() - 1));
+    result.map_err(|panic| {
+        let message = panic_message(panic.as_ref());
+        match CONTAINED_AT.with(|c| c.borrow_mut().take()) {
+            Some(at) => format!("{message} (at {at})"),
+            None => message,
+        }
+    })
 }
 
 /// The text of a caught panic's payload.
@@ -138,8 +178,12 @@ fn parse_inner(
     let id = id.unwrap_or_else(|| document_id(&bytes));
     // Owned bytes go to the reader, which frees them as soon as it can.
     let raw = readers::read(format, bytes, limits)?;
+    limits.cancel.check()?;
+    // Normalization stops early when cancelled; what it returns then is dropped here.
     let normalized = normalize::normalize(raw, limits);
+    limits.cancel.check()?;
     let structured = structure::structure(&normalized);
+    limits.cancel.check()?;
     let mut result = extract::extract(normalized, &structured);
     result.document_id = id;
     result.source.uri = uri.to_string();

@@ -128,7 +128,9 @@ fn is_prose(t: &str) -> bool {
     t.chars().count() >= 30 && t.contains(['。', '，', ','])
 }
 
-pub fn normalize(mut doc: RawDocument, _limits: &Limits) -> Normalized {
+/// When `limits.cancel` is set midway, the remaining blocks are left out: the caller checks the
+/// flag after this returns and discards the result.
+pub fn normalize(mut doc: RawDocument, limits: &Limits) -> Normalized {
     let mut c = Counts::default();
     let mut web = WebMetadata::default();
     let web_source = is_web_source(doc.format);
@@ -140,6 +142,9 @@ pub fn normalize(mut doc: RawDocument, _limits: &Limits) -> Normalized {
     let mut zone = Zone::Head;
     let mut blocks: Vec<Block> = Vec::with_capacity(doc.blocks.len());
     for (index, mut b) in std::mem::take(&mut doc.blocks).into_iter().enumerate() {
+        if limits.cancel.is_cancelled() {
+            break;
+        }
         if b.one_row_per_line {
             if let Some(text) = clean_table_rows(&b.text, web_source, &mut c) {
                 b.text = text;
@@ -419,28 +424,32 @@ fn strip_tags(s: &str, count: &mut usize) -> String {
         "table", "tbody", "li", "ul", "ol", "h1", "h2", "h3", "h4", "sup", "sub",
     ];
     let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
-        let tail = &rest[lt..];
-        let name: String = tail[1..]
+    // The `>` that closes a tag is looked up once per stretch of text, not once per `<`: a
+    // line of unclosed `<br` was quadratic.
+    let mut gt = crate::document::scan::NextMatch::new(|s| s.find('>'));
+    let mut pos = 0;
+    while let Some(lt) = s[pos..].find('<').map(|i| pos + i) {
+        out.push_str(&s[pos..lt]);
+        let name: String = s[lt + 1..]
             .trim_start_matches('/')
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        match (KNOWN.contains(&name.as_str()), tail.find('>')) {
-            (true, Some(gt)) => {
+            .take(8)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let known = KNOWN.contains(&name.as_str());
+        match gt.at_or_after(s, lt).filter(|_| known) {
+            Some(gt) => {
                 *count += 1;
-                rest = &tail[gt + 1..];
+                pos = gt + 1;
             }
-            _ => {
+            None => {
                 out.push('<');
-                rest = &tail[1..];
+                pos = lt + 1;
             }
         }
     }
-    out.push_str(rest);
+    out.push_str(&s[pos..]);
     out
 }
 
@@ -576,19 +585,21 @@ fn capture_chrome(text: &str, zone: Zone, web: &mut WebMetadata) -> bool {
 
 fn strip_images(s: &str) -> String {
     let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find("![") {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        match (tail.find("]("), tail.find(')')) {
-            (Some(a), Some(b)) if a < b => rest = &tail[b + 1..],
+    // Cached forward searches: a line of `![` with no `](` was quadratic.
+    let mut link = crate::document::scan::NextMatch::new(|s| s.find("]("));
+    let mut paren = crate::document::scan::NextMatch::new(|s| s.find(')'));
+    let mut pos = 0;
+    while let Some(i) = s[pos..].find("![").map(|i| pos + i) {
+        out.push_str(&s[pos..i]);
+        match (link.at_or_after(s, i), paren.at_or_after(s, i)) {
+            (Some(a), Some(b)) if a < b => pos = b + 1,
             _ => {
                 out.push_str("![");
-                rest = &tail[2..];
+                pos = i + 2;
             }
         }
     }
-    out.push_str(rest);
+    out.push_str(&s[pos..]);
     out
 }
 

@@ -191,7 +191,10 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
     let input_bytes = object.bytes.len() as u64;
     let uri = deps.storage.uri(&job.bucket, &job.key);
     let name = job.key.as_str().to_string();
-    let limits = deps.limits.clone();
+    let mut limits = deps.limits.clone();
+    // Set at the deadline: the parser polls it and stops, freeing its thread and slot.
+    let cancel = document::limits::Cancel::new();
+    limits.cancel = cancel.clone();
     let bytes = object.bytes;
     // Parsing is CPU-bound and synchronous: keep it off the async workers.
     // The bytes go in: they are freed once read, before the result is built.
@@ -203,9 +206,12 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
             joined.map_err(|e| ParseError::Internal(format!("parser task failed: {e}")))?
         }
         Err(_) => {
-            // A thread cannot be stopped from outside. It keeps its slot until it ends, so
-            // overrunning parses never exceed `worker.concurrency` threads, and its result is
-            // dropped. The job is settled now.
+            // A thread cannot be stopped from outside, so it is asked to stop: the parser
+            // polls the flag per block, line or few thousand XML events or cells, and returns
+            // within milliseconds. It keeps its slot until it has (a stage that polls nothing,
+            // such as calamine decoding an xls, runs to its end), so overrunning parses never
+            // exceed `worker.concurrency` threads; its result is dropped. The job is settled now.
+            cancel.cancel();
             events::ParseOverran {
                 timeout: deps.parse_timeout,
             }

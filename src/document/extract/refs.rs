@@ -12,11 +12,23 @@ pub const MAX_TITLE_CHARS: usize = 100;
 
 /// The distinct titles quoted in 《》 (and 〈〉 inside them), in order of first appearance.
 pub fn legal_references(text: &str) -> Vec<String> {
-    let mut titles: Vec<String> = Vec::new();
+    let mut titles = Titles::default();
+    // Where the next 》 is, searched once per stretch: a run of 《 with no 》 near it is skipped
+    // without a look-ahead from each mark (exactly what `closing` would conclude).
+    let mut next_close = crate::document::scan::NextMatch::new(|s| s.find('》'));
     let mut at = 0;
     while let Some(offset) = text[at..].find('《') {
         let open = at + offset;
         let body = open + '《'.len_utf8();
+        match next_close.at_or_after(text, body) {
+            None => break,
+            // More than MAX_TITLE_CHARS characters away even at 4 bytes a character.
+            Some(c) if c - body > 4 * (MAX_TITLE_CHARS + 1) => {
+                at = body;
+                continue;
+            }
+            Some(_) => {}
+        }
         match closing(text, body, '《', '》') {
             Some(close) => {
                 push_title(&mut titles, &text[body..close]);
@@ -26,7 +38,15 @@ pub fn legal_references(text: &str) -> Vec<String> {
             None => at = body,
         }
     }
-    titles
+    titles.list
+}
+
+/// Titles in order of first appearance, with a set to find repeats in O(1): a linear search
+/// of the list made a text of many distinct titles quadratic.
+#[derive(Default)]
+struct Titles {
+    list: Vec<String>,
+    seen: std::collections::HashSet<String>,
 }
 
 /// Byte offset of the mark closing the one opened just before `from`, honouring nesting, within
@@ -50,7 +70,7 @@ fn closing(text: &str, from: usize, open: char, close: char) -> Option<usize> {
 }
 
 /// The 〈〉 titles (and, in texts that nest 《》 inside 《》, those) quoted inside a title.
-fn inner_titles(titles: &mut Vec<String>, outer: &str) {
+fn inner_titles(titles: &mut Titles, outer: &str) {
     for (open, close) in [('〈', '〉'), ('《', '》')] {
         let mut at = 0;
         while let Some(offset) = outer[at..].find(open) {
@@ -66,13 +86,13 @@ fn inner_titles(titles: &mut Vec<String>, outer: &str) {
     }
 }
 
-fn push_title(titles: &mut Vec<String>, raw: &str) {
+fn push_title(titles: &mut Titles, raw: &str) {
     let title = raw.trim_matches(|c: char| c.is_whitespace());
     if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
         return;
     }
-    if !titles.iter().any(|t| t == title) {
-        titles.push(title.to_string());
+    if titles.seen.insert(title.to_string()) {
+        titles.list.push(title.to_string());
     }
 }
 

@@ -11,6 +11,7 @@ use crate::document::error::ParseError;
 use crate::document::limits::Limits;
 use crate::document::model::{Block, RawDocument};
 use crate::document::result::{Format, Table, Warning};
+use crate::document::scan::NextMatch;
 
 pub fn read(bytes: &[u8], named: Format, limits: &Limits) -> Result<RawDocument, ParseError> {
     let decoded = decode(bytes)?;
@@ -43,13 +44,14 @@ pub fn read(bytes: &[u8], named: Format, limits: &Limits) -> Result<RawDocument,
     doc.line_endings = decoded.line_endings;
     let lines = split_lines(body, limits.max_line_bytes, &mut warnings);
     if format == Format::Markdown {
-        markdown_blocks(&lines, &mut doc);
+        markdown_blocks(&lines, &mut doc, limits)?;
         warnings.push(Warning::new(
             "markdown_markup_removed",
             "Markdown markup (headings, emphasis, links, images) was removed from the text",
         ));
     } else {
         for (line_no, line) in lines {
+            limits.cancel.check()?;
             let trimmed = trim_indent(line);
             if trimmed.trim().is_empty() {
                 continue;
@@ -196,16 +198,20 @@ pub fn html_to_text(html: &str) -> String {
             rest = "";
             break;
         };
-        let tag = after[1..gt].trim().to_ascii_lowercase();
+        let tag = after[1..gt].trim_start();
+        // Only the element's name matters, so only it is copied (a long attribute list is not).
         let name: String = tag
             .trim_start_matches('/')
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric())
+            .take(MAX_TAG_NAME)
+            .map(|c| c.to_ascii_lowercase())
             .collect();
         rest = &after[gt + 1..];
         if (name == "script" || name == "style") && !tag.starts_with('/') {
-            let close = format!("</{name}");
-            match rest.to_ascii_lowercase().find(&close) {
+            // Case-insensitive search in place: lowercasing the rest of the document for every
+            // such tag made a page of many `<script>` blocks quadratic.
+            match find_closing_tag(rest, &name) {
                 Some(end) => {
                     let skip = rest[end..]
                         .find('>')
@@ -245,11 +251,38 @@ pub fn html_to_text(html: &str) -> String {
     out
 }
 
+/// Longest element name compared: every name this reader acts on is shorter.
+const MAX_TAG_NAME: usize = 16;
+
+/// Where `</name` (any case) starts in `s`. One pass over the `<` positions.
+fn find_closing_tag(s: &str, name: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let needle = name.as_bytes();
+    let mut from = 0;
+    while let Some(i) = b[from..].iter().position(|&c| c == b'<') {
+        let at = from + i;
+        let rest = &b[at + 1..];
+        if rest.first() == Some(&b'/')
+            && rest.len() > needle.len()
+            && rest[1..=needle.len()].eq_ignore_ascii_case(needle)
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// One block per non-blank line; ATX heading marks and emphasis are removed from `text` but
 /// kept in `raw`, a leading `**bold**` span is recorded, pipe tables go to `tables`.
-fn markdown_blocks(lines: &[(usize, &str)], doc: &mut RawDocument) {
+fn markdown_blocks(
+    lines: &[(usize, &str)],
+    doc: &mut RawDocument,
+    limits: &Limits,
+) -> Result<(), ParseError> {
     let mut i = 0;
     while i < lines.len() {
+        limits.cancel.check()?;
         let (line_no, line) = lines[i];
         let raw = trim_indent(line).trim_end();
         if raw.is_empty() {
@@ -304,6 +337,7 @@ fn markdown_blocks(lines: &[(usize, &str)], doc: &mut RawDocument) {
         }
         i += 1;
     }
+    Ok(())
 }
 
 fn is_table_separator(line: &str) -> bool {
@@ -331,18 +365,31 @@ fn table_block(cells: &[String], line: usize) -> Block {
 
 /// Removes emphasis, images, links and escapes. Returns the text, the byte length in it of a
 /// bold span that opens the line, and whether the whole line is bold.
+///
+/// Linear in the line: the searches for a link's `](` and `)` are cached between openers (a line
+/// of `[` with no `](` was quadratic), and whether any text precedes a `**` is tracked as the
+/// output grows instead of re-trimming it.
 fn strip_inline(s: &str) -> (String, usize, bool) {
     let mut out = String::with_capacity(s.len());
+    let mut links = LinkFinder::new();
     let mut bold_prefix = 0;
     let mut bold_open_at_start = false;
     let mut in_bold = false;
+    // `out[..blank_checked]` is known to be all whitespace unless `text_seen`.
+    let (mut blank_checked, mut text_seen) = (0, false);
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         match c {
             '*' | '_' if s[i..].starts_with("**") || s[i..].starts_with("__") => {
                 chars.next();
-                if !in_bold && out.trim().is_empty() && bold_prefix == 0 {
-                    bold_open_at_start = true;
+                if !in_bold && bold_prefix == 0 && !bold_open_at_start {
+                    if !text_seen {
+                        text_seen = !out[blank_checked..].trim().is_empty();
+                        blank_checked = out.len();
+                    }
+                    if !text_seen {
+                        bold_open_at_start = true;
+                    }
                 } else if in_bold && bold_open_at_start && bold_prefix == 0 {
                     bold_prefix = out.len();
                 }
@@ -350,19 +397,18 @@ fn strip_inline(s: &str) -> (String, usize, bool) {
             }
             '!' if s[i..].starts_with("![") => {
                 // ![alt](url): images carry no text worth keeping.
-                if let Some(end) = link_end(&s[i + 1..]) {
-                    for _ in 0..s[i..i + 1 + end].chars().count() - 1 {
+                if let Some((_, end)) = links.link(s, i + 1) {
+                    while chars.peek().is_some_and(|(j, _)| *j < end) {
                         chars.next();
                     }
                 } else {
                     out.push(c);
                 }
             }
-            '[' => match link_end(&s[i..]) {
-                Some(end) => {
-                    let inner_end = s[i..].find("](").unwrap_or(0);
-                    out.push_str(&s[i + 1..i + inner_end]);
-                    for _ in 0..s[i..i + end].chars().count() - 1 {
+            '[' => match links.link(s, i) {
+                Some((close, end)) => {
+                    out.push_str(&s[i + 1..close]);
+                    while chars.peek().is_some_and(|(j, _)| *j < end) {
                         chars.next();
                     }
                 }
@@ -385,14 +431,35 @@ fn strip_inline(s: &str) -> (String, usize, bool) {
     (out, bold_prefix, all_bold)
 }
 
-/// For `[text](url)` starting at `s`, the byte index just past `)`.
-fn link_end(s: &str) -> Option<usize> {
-    let close = s.find("](")?;
-    if s[1..close].contains('\n') {
-        return None;
+/// `[text](url)` spans of one line, found with forward searches that are never repeated.
+struct LinkFinder {
+    close: NextMatch,
+    newline: NextMatch,
+    paren: NextMatch,
+}
+
+impl LinkFinder {
+    fn new() -> Self {
+        LinkFinder {
+            close: NextMatch::new(|s| s.find("](")),
+            newline: NextMatch::new(|s| s.find('\n')),
+            paren: NextMatch::new(|s| s.find(')')),
+        }
     }
-    let paren = s[close + 2..].find(')')?;
-    Some(close + 2 + paren + 1)
+
+    /// For `[text](url)` whose `[` is at `open`: where `](` starts and the index just past `)`.
+    fn link(&mut self, s: &str, open: usize) -> Option<(usize, usize)> {
+        let close = self.close.at_or_after(s, open)?;
+        if self
+            .newline
+            .at_or_after(s, open + 1)
+            .is_some_and(|nl| nl < close)
+        {
+            return None;
+        }
+        let paren = self.paren.at_or_after(s, close + 2)?;
+        Some((close, paren + 1))
+    }
 }
 
 #[cfg(test)]

@@ -96,6 +96,7 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<RawDocument, ParseError> {
     let mut budget = Budget {
         used: 0,
         max: limits.max_text_bytes,
+        cancel: limits.cancel.clone(),
     };
 
     let body = {

@@ -16,7 +16,8 @@
 //!   and moved-from (`w:moveFrom`) text is dropped; a paragraph whose mark was deleted is
 //!   joined to the next paragraph, as accepting the change would. Deleted table rows go too.
 //! - Fields: the instruction (`w:instrText`, before `separate`) is dropped and the result kept,
-//!   except for PAGE / NUMPAGES / SECTIONPAGES fields, whose result is a page number.
+//!   except for PAGE / NUMPAGES / SECTIONPAGES fields in headers and footers, whose result is
+//!   a page number (in the body, `共1页`, the result is part of the sentence and kept).
 //! - Text boxes (`w:txbxContent`, reached through `wps:txbx` or VML `v:textbox`) become their
 //!   own paragraphs, placed after the paragraph that anchors them. Of an
 //!   `mc:AlternateContent` only the first `mc:Choice` is read (`mc:Fallback` repeats the same
@@ -72,7 +73,12 @@ pub(super) struct Context<'c> {
 pub(super) struct Budget {
     pub used: usize,
     pub max: usize,
+    /// Polled every [`CANCEL_POLL_EVENTS`] XML events of every story.
+    pub cancel: crate::document::limits::Cancel,
 }
+
+/// XML events between two looks at the cancel flag: well under a millisecond of work.
+const CANCEL_POLL_EVENTS: usize = 4096;
 
 impl Budget {
     pub(super) fn charge(&mut self, n: usize) -> Result<(), ParseError> {
@@ -291,8 +297,13 @@ impl<'c> Story<'c> {
         xml: &mut XmlPart<R>,
     ) -> Result<StoryOutput, ParseError> {
         let mut buf = Vec::with_capacity(16 * 1024);
+        let mut events = 0usize;
         loop {
             buf.clear();
+            events += 1;
+            if events % CANCEL_POLL_EVENTS == 0 {
+                self.budget.cancel.check()?;
+            }
             match xml.next(&mut buf)? {
                 Event::Start(e) => self.start(xml, &e)?,
                 Event::Empty(e) => {
@@ -494,9 +505,10 @@ impl<'c> Story<'c> {
                 match xml.attr(e, Ns::W, "fldCharType").as_deref() {
                     Some("begin") => self.push_field(false, false)?,
                     Some("separate") => {
+                        let drops = self.drops_page_fields();
                         if let Some(f) = self.fields.last_mut() {
                             f.result = true;
-                            f.drop = is_page_field(&f.instr);
+                            f.drop = drops && is_page_field(&f.instr);
                         }
                     }
                     Some("end") => {
@@ -508,9 +520,10 @@ impl<'c> Story<'c> {
                 Frame::Plain
             }
             "fldSimple" => {
-                let drop = xml
-                    .attr(e, Ns::W, "instr")
-                    .is_some_and(|i| is_page_field(&i));
+                let drop = self.drops_page_fields()
+                    && xml
+                        .attr(e, Ns::W, "instr")
+                        .is_some_and(|i| is_page_field(&i));
                 self.push_field(true, drop)?;
                 self.update_hidden();
                 Frame::FldSimple
@@ -694,6 +707,12 @@ impl<'c> Story<'c> {
             _ => {}
         }
         Frame::Skip
+    }
+
+    /// Page-number fields are dropped where they number pages: in headers and footers. In the
+    /// body their result is text the author wrote around (`共1页` on a 公文's 附件 line).
+    fn drops_page_fields(&self) -> bool {
+        self.kind == StoryKind::HeaderFooter
     }
 
     fn push_field(&mut self, result: bool, drop: bool) -> Result<(), ParseError> {

@@ -70,6 +70,11 @@ pub(crate) fn check(bytes: &[u8], limits: &Limits) -> Result<Package, ParseError
         }
     }
     for (i, binary) in to_verify {
+        if binary && !is_xlsb {
+            // calamine's xlsx reader opens no binary part at all; an xlsx's `.bin` parts
+            // (ActiveX controls, custom data) are not BIFF12 records and not ours to judge.
+            continue;
+        }
         let mut entry = zip.by_index(i).map_err(zip_error)?;
         let name = entry.name().map_err(zip_error)?.to_string();
         let result = if binary {
@@ -116,6 +121,20 @@ fn read_by_calamine(lower_name: &str) -> bool {
         && !lower_name.contains("printersettings")
         && !lower_name.contains("/media/")
         && !lower_name.contains("/embeddings/")
+        // ActiveX control state (`xl/activeX/activeX1.bin`) is an OLE2 blob, never a sheet.
+        && !lower_name.contains("/activex/")
+}
+
+/// An OpenDocument package whose manifest lists encryption data for its parts: the content is
+/// ciphertext, so calamine would fail on it as undecodable XML.
+pub(crate) fn odf_is_encrypted(bytes: &[u8], limits: &Limits) -> Result<bool, ParseError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
+    let Ok(manifest) = zip.by_name("META-INF/manifest.xml") else {
+        return Ok(false);
+    };
+    let mut limited = manifest.take(limits.max_part_bytes);
+    read_to_end_finding(&mut limited, b"encryption-data")
+        .map_err(|e| ParseError::Corrupt(format!("zip part \"META-INF/manifest.xml\": {e}")))
 }
 
 /// Walks BIFF12 record headers (MS-XLSB 2.1.4): a 1-2 byte type, a 1-4 byte length, the

@@ -7,11 +7,13 @@
 //! - a cell in a row index >= `max_rows` or a column index >= `max_columns`;
 //! - more than `max_cells` non-empty cells in the workbook;
 //! - more than `max_cells` slots in the dense grids (rows x columns between the first and last
-//!   non-empty cell of each sheet, summed over sheets) — the output is dense, so this is what
-//!   the result actually costs; a sparse sheet with a cell at A1 and one at J900000 counts
-//!   9 million slots, not 2 cells;
+//!   non-empty cell of each sheet, summed over sheets, or of the rows and columns with text
+//!   for a sparse sheet, see below) — the output is dense, so this is what the result costs;
 //! - more than `max_text_bytes` of cell text in the workbook (shared strings are copied into
 //!   every cell that uses them, so this is where a 1 MB string used a million times stops).
+//!
+//! A sheet whose bounding box is more than 16x its cells with text (plus 65,536) keeps only the
+//! rows and columns that hold text, so its table follows the cells that exist.
 //!
 //! Cells usually arrive row by row, left to right; they are then placed in O(1). Anything out
 //! of order (a row seen before, a column left of the row's first) is set aside and sorted in at
@@ -31,7 +33,11 @@ pub(crate) struct Budget {
     cells: usize,
     slots: usize,
     text_bytes: usize,
+    cancel: crate::document::limits::Cancel,
 }
+
+/// Cells between two looks at the cancel flag: a few microseconds of work.
+const CANCEL_POLL_CELLS: usize = 1024;
 
 impl Budget {
     pub(crate) fn new(limits: &Limits) -> Self {
@@ -46,6 +52,7 @@ impl Budget {
             cells: 0,
             slots: 0,
             text_bytes: 0,
+            cancel: limits.cancel.clone(),
         }
     }
 
@@ -82,6 +89,9 @@ impl Budget {
 
     fn charge_cell(&mut self) -> Result<(), ParseError> {
         self.cells += 1;
+        if self.cells % CANCEL_POLL_CELLS == 0 {
+            self.cancel.check()?;
+        }
         if self.cells > self.max_cells {
             return Err(ParseError::LimitExceeded(format!(
                 "workbook has more than {} non-empty cells",
@@ -322,8 +332,11 @@ impl SheetCells {
         };
         let height = (r1 - r0) as usize + 1;
         let width = (c1 - c0) as usize + 1;
-        // The placed cells were charged as they came; charge what densifying adds on top.
         let placed = self.cells.cell_count();
+        if self.merges.is_empty() && self.is_sparse(height.saturating_mul(width)) {
+            return self.compact(budget, r0, c0).map(Some);
+        }
+        // The placed cells were charged as they came; charge what densifying adds on top.
         budget.charge_slots(height.saturating_mul(width).saturating_sub(placed))?;
 
         // Already dense (every row present, each starting at the first column and as wide as
@@ -356,6 +369,71 @@ impl SheetCells {
         }))
     }
 }
+
+impl SheetCells {
+    /// A sheet whose bounding box is mostly empty: 64 cells scattered over A1..EA32770 would be
+    /// a 4.26-million-cell table of empty strings (12.8 MB of JSON). Such a table keeps only its
+    /// rows and columns that hold text, so the result's cost follows the cells that exist.
+    fn is_sparse(&self, box_cells: usize) -> bool {
+        if box_cells <= SPARSE_SLACK {
+            return false;
+        }
+        let with_text = self
+            .cells
+            .iter()
+            .map(|r| r.iter().filter(|c| !c.is_empty()).count())
+            .sum::<usize>();
+        box_cells > with_text.saturating_mul(SPARSE_FACTOR) + SPARSE_SLACK
+    }
+
+    /// The table of the rows and columns that hold text, in sheet order. Merged regions are
+    /// in sheet coordinates, so a sheet with merges is never compacted (see `into_grid`).
+    fn compact(self, budget: &mut Budget, r0: u32, c0: u32) -> Result<Grid, ParseError> {
+        let mut cols: Vec<u32> = Vec::new();
+        let mut rows_used = 0usize;
+        for (r, &(_, first_col)) in self.cells.iter().zip(&self.at) {
+            let before = cols.len();
+            cols.extend(
+                r.iter()
+                    .enumerate()
+                    .filter(|(_, c)| !c.is_empty())
+                    .map(|(k, _)| first_col + k as u32),
+            );
+            rows_used += usize::from(cols.len() > before);
+        }
+        cols.sort_unstable();
+        cols.dedup();
+        let slots = rows_used.saturating_mul(cols.len());
+        budget.charge_slots(slots.saturating_sub(self.cells.cell_count()))?;
+        let mut out = Rows::with_capacity(rows_used, slots, self.cells.text_len());
+        let mut line: Vec<&str> = vec![""; cols.len()];
+        for (r, &(_, first_col)) in self.cells.iter().zip(&self.at) {
+            line.fill("");
+            let mut any = false;
+            for (k, text) in r.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+                let col = first_col + k as u32;
+                if let Ok(i) = cols.binary_search(&col) {
+                    line[i] = text;
+                    any = true;
+                }
+            }
+            if any {
+                out.push_row(line.iter());
+            }
+        }
+        Ok(Grid {
+            first_row: r0,
+            first_col: c0,
+            cells: out,
+            merges: Vec::new(),
+        })
+    }
+}
+
+/// A table is compacted when its bounding box holds more than this many slots per cell with
+/// text, plus [`SPARSE_SLACK`] (so small tables with gaps are never touched).
+const SPARSE_FACTOR: usize = 16;
+const SPARSE_SLACK: usize = 65_536;
 
 /// A sheet's dense cells, with where they sit on the sheet.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,8 @@
 //! - one [`Table`] per worksheet that holds any text, in workbook order (`sheet` = its name).
 //!   The table spans the sheet's used cells: from the first to the last non-empty row and
 //!   column (leading and trailing empty rows and columns are trimmed), empty cells inside it
-//!   are `""`. Leading *caption* rows — a row whose non-empty cells all hold one and the same
+//!   are `""`; a sparse sheet (its box more than 16 times its cells with text) keeps only the
+//!   rows and columns that hold text. Leading *caption* rows — a row whose non-empty cells all hold one and the same
 //!   text, typically a title merged across the table (`翠苑街道2024年度…情况表`) — are not the
 //!   header: the header is the first non-empty row after them, `rows` are the rest. Captions
 //!   stay in the text. Empty sheets produce no table; chart and macro sheets are skipped with
@@ -104,6 +105,12 @@ pub(crate) fn read_workbook(
         }
         Format::Ods => {
             container::check(bytes, limits)?;
+            if container::odf_is_encrypted(bytes, limits)? {
+                return Err(ParseError::Encrypted(
+                    "password-protected OpenDocument spreadsheet (encrypted manifest entries)"
+                        .into(),
+                ));
+            }
             guarded(|| ods::read(bytes, limits, &mut wb))?;
         }
         Format::Xls => guarded(|| xls::read(bytes, limits, &mut wb))?,
@@ -120,14 +127,11 @@ pub(crate) fn read_workbook(
 /// shared string indices, xls sheet offsets), so malformed input can panic inside it; that
 /// is a property of the file, reported as corrupt, not a crash of the worker.
 fn guarded<T>(f: impl FnOnce() -> Result<T, ParseError>) -> Result<T, ParseError> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+    match crate::document::catch_quietly(f) {
         Ok(r) => r,
-        Err(panic) => {
-            let msg = crate::document::panic_message(panic.as_ref());
-            Err(ParseError::Corrupt(format!(
-                "malformed workbook (the spreadsheet library failed: {msg})"
-            )))
-        }
+        Err(msg) => Err(ParseError::Corrupt(format!(
+            "malformed workbook (the spreadsheet library failed: {msg})"
+        ))),
     }
 }
 

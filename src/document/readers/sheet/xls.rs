@@ -21,8 +21,10 @@
 //! substream calamine will decode, the declared dimensions, each cell's position, the bounding
 //! box, the number of cell records, the text they will hold (shared strings measured from the
 //! SST) and the size of the formula token streams. The file is refused with `LimitExceeded` when
-//! a cell lies at or beyond `max_rows` / `max_columns`, when cell records, declared dimensions or
-//! bounding boxes of all sheets exceed `max_cells`, when cell text exceeds `max_text_bytes`, or
+//! a cell lies at or beyond `max_rows` / `max_columns`, when a sheet declares dimensions beyond
+//! the 65,536 x 256 grid of the format (within it the reservation is untouched address space),
+//! when cell records or bounding boxes of all sheets exceed `max_cells`, when cell text exceeds
+//! `max_text_bytes`, or
 //! when formula tokens could expand past `max_total_uncompressed_bytes`. Only then is calamine
 //! run, and its ranges are read back cell by cell through the usual caps.
 
@@ -37,8 +39,31 @@ use std::io::Cursor;
 
 pub(crate) fn read(bytes: &[u8], limits: &Limits, wb: &mut Workbook) -> Result<(), ParseError> {
     let stream = workbook_stream(bytes, limits)?;
+    let biff5 = is_biff5(&stream);
     prescan(&stream, limits)?;
     drop(stream);
+    let read = read_checked(bytes, wb);
+    match read {
+        // calamine reads some Excel 5.0/95 workbooks and fails on others (charts, older
+        // records): a failure there is the format's, said as such, not damage.
+        Err(ParseError::Corrupt(msg) | ParseError::UndecodableText(msg)) if biff5 => {
+            Err(ParseError::UnsupportedFormat(format!(
+            "Excel 5.0/95 workbook (BIFF5) that could not be read ({msg}); save it as .xlsx or \
+             Excel 97-2003 .xls"
+        )))
+        }
+        other => other,
+    }
+}
+
+/// The workbook stream opens with a BIFF5 BOF (version 0x05xx; Excel 5.0 and 95 write 0x0500,
+/// some producers 0x0580): not Excel 97's BIFF8 (0x0600).
+fn is_biff5(stream: &[u8]) -> bool {
+    u16_at(stream, 0) == Some(0x0809) && u16_at(stream, 4).is_some_and(|v| v >> 8 == 0x05)
+}
+
+/// calamine's whole-workbook decode, after the pre-scan has bounded it.
+fn read_checked(bytes: &[u8], wb: &mut Workbook) -> Result<(), ParseError> {
     let mut book: Xls<Cursor<&[u8]>> = Xls::new(Cursor::new(bytes)).map_err(xls_error)?;
     let is_1904 = book.has_1904_epoch();
     let sheets = book.sheets_metadata().to_vec();
@@ -413,6 +438,7 @@ fn sst_lengths(r: &Record<'_>) -> Result<Vec<u64>, ParseError> {
 struct Costs<'a> {
     limits: &'a Limits,
     cells: u64,
+    /// The largest rectangle one sheet declares (calamine reserves it; see `scan_sheet`).
     declared: u64,
     boxes: u64,
     text: u64,
@@ -425,11 +451,6 @@ impl Costs<'_> {
         if self.cells > cap {
             return Err(ParseError::LimitExceeded(format!(
                 "xls workbook has more than {cap} cell records"
-            )));
-        }
-        if self.declared > cap {
-            return Err(ParseError::LimitExceeded(format!(
-                "xls sheet dimensions declare more than {cap} cells"
             )));
         }
         if self.boxes > cap {
@@ -453,6 +474,9 @@ impl Costs<'_> {
     }
 }
 
+/// An Excel 97-2003 sheet: 65,536 rows by 256 columns.
+const BIFF8_GRID_CELLS: u64 = 65_536 * 256;
+
 /// Formula text calamine may build per token byte: a 4-byte space token inserts up to 255
 /// spaces; a defined-name token inserts the name.
 const FORMULA_EXPANSION: u64 = 64;
@@ -464,10 +488,16 @@ fn prescan(stream: &[u8], limits: &Limits) -> Result<(), ParseError> {
     for r in (Records { stream }) {
         let r = r?;
         match r.typ {
-            0x002F if u16_at(r.data, 0).is_some_and(|v| v != 0) => {
-                return Err(ParseError::Encrypted(
-                    "password-protected workbook (xls FILEPASS)".into(),
-                ))
+            // FILEPASS: the records after it are encrypted. Type 0 is XOR obfuscation, 1 is
+            // RC4; either way the cells cannot be read without the password.
+            0x002F => {
+                let how = match u16_at(r.data, 0) {
+                    Some(0) => "XOR obfuscation",
+                    _ => "RC4 encryption",
+                };
+                return Err(ParseError::Encrypted(format!(
+                    "password-protected workbook (xls FILEPASS, {how})"
+                )));
             }
             0x0085 => {
                 sheet_offsets.push(u32_at(r.data, 0).ok_or_else(|| corrupt("short BOUNDSHEET"))?)
@@ -576,11 +606,19 @@ fn scan_sheet(
                         "sheet {n}: DIMENSIONS ends before it starts"
                     )));
                 }
-                let declared = (end_r - rf) as u64 + 1;
-                costs.declared = costs
-                    .declared
-                    .saturating_add(declared.saturating_mul((end_c - cf) as u64 + 1));
-                costs.check()?;
+                let declared = ((end_r - rf) as u64 + 1).saturating_mul((end_c - cf) as u64 + 1);
+                // calamine reserves room for the declared rectangle but writes only the cells
+                // that exist: a reservation within the format's own grid is address space it
+                // never touches, and real files declare the whole grid. Beyond that grid a
+                // declaration is a lie meant to make the allocation fail, and is refused. The
+                // cells that exist are counted below.
+                if declared > BIFF8_GRID_CELLS {
+                    return Err(ParseError::LimitExceeded(format!(
+                        "xls sheet {n}: DIMENSIONS declares {declared} cells, more than an \
+                         Excel 97-2003 sheet can hold ({BIFF8_GRID_CELLS})"
+                    )));
+                }
+                costs.declared = costs.declared.max(declared);
             }
             // NUMBER, RK, BOOLERR
             0x0203 | 0x027E | 0x0205 => {
