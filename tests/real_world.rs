@@ -4,9 +4,8 @@
 //! corpus (`../shared/corpus/external/real-world/`, its README says what a user expects); one
 //! test per file, named after what it pins.
 //!
-//! Files handled elsewhere: `openxml_bookmark_angle_brackets.docx`,
-//! `poi_string_continue_angle_brackets.xls` and `gongwen_toc_fields.docx` (web clean-up applied
-//! to non-web formats, issue 11), `poi_word2.doc` and `poi_hpsf_non4byte.doc` (the .doc reader).
+//! Files handled elsewhere: `poi_word2.doc` and `poi_hpsf_non4byte.doc` (the .doc reader's
+//! tests).
 
 // The corpus helpers alone (no broker or storage harness): these tests need only the parsing
 // library, `cargo test --no-default-features --test real_world`.
@@ -199,4 +198,26 @@ fn a_contained_panic_prints_nothing_that_says_panicked() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!stderr.contains("RUST_BACKTRACE"), "{stderr}");
     assert!(stderr.contains("corrupt_document"), "{stderr}");
+}
+
+#[test]
+fn angle_brackets_in_word_text_are_text_not_markup() {
+    let r = parsed("openxml_bookmark_angle_brackets.docx");
+    assert!(r.text.contains("Func<A,R> which"), "{}", &r.text[..r.text.len().min(400)]);
+    assert!(!r.warnings.iter().any(|w| w.code == "html_tags_removed"));
+}
+
+#[test]
+fn angle_brackets_in_xls_cells_are_kept() {
+    let r = parsed("poi_string_continue_angle_brackets.xls");
+    let spans = r.text.matches('<').count();
+    assert!(spans >= 84, "{spans} `<` left in the cell text");
+    assert!(!r.warnings.iter().any(|w| w.code == "html_tags_removed"));
+}
+
+#[test]
+fn a_label_line_in_a_word_body_stays_in_the_text() {
+    let r = parsed("gongwen_toc_fields.docx");
+    assert!(r.text.lines().any(|l| l == "生成日期：1"), "{}", r.text);
+    assert!(r.metadata.web_metadata.is_none());
 }
