@@ -8,8 +8,8 @@
 mod doc_support;
 
 use doc_support::*;
-use docingest::document::readers::doc::read;
 use docingest::document::detect::detect;
+use docingest::document::readers::doc::read;
 use docingest::document::{Format, Input, Limits, ParseError, RawDocument};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -409,6 +409,54 @@ fn truncations_and_bit_flips_of_a_real_rendition_never_panic() {
         assert!(start.elapsed() < TIME_CEILING);
         if let Err(e) = r {
             assert_ne!(e.code(), "parser_panic", "round {round}: {e}");
+        }
+    }
+}
+
+/// Writes the documents built here as seeds for the `doc` fuzz target when
+/// `DOCINGEST_DOC_SEEDS` names a directory (.ci/post/60-fuzz-smoke.sh does); otherwise checks
+/// that each of them reads.
+#[test]
+fn write_fuzz_seeds() {
+    let _g = serial();
+    let cell = |t: &str| with_sprm(para(t), SPRM_P_F_IN_TABLE, &[1]);
+    let row_end = with_sprm(
+        with_sprm(para("\u{07}"), SPRM_P_F_IN_TABLE, &[1]),
+        SPRM_P_F_TTP,
+        &[1],
+    );
+    let seeds = [
+        (
+            "fields",
+            DocParts::new(&[para("共\u{13}NUMPAGES\u{14}3\u{15}页\u{0B}x\r")]).build(),
+        ),
+        (
+            "table",
+            DocParts::new(&[
+                with_sprm(para("一、标题\r"), SPRM_P_OUT_LVL, &[0]),
+                cell("a\u{07}"),
+                cell("b\u{07}"),
+                row_end,
+            ])
+            .build(),
+        ),
+    ];
+    match std::env::var_os("DOCINGEST_DOC_SEEDS") {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, bytes) in &seeds {
+                std::fs::write(
+                    std::path::Path::new(&dir).join(format!("{name}.doc")),
+                    bytes,
+                )
+                .unwrap();
+            }
+        }
+        None => {
+            for (name, bytes) in &seeds {
+                let doc = read_bounded(bytes, &Limits::default()).unwrap();
+                assert!(!doc.blocks.is_empty(), "{name}");
+            }
         }
     }
 }

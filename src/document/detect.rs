@@ -9,6 +9,7 @@
 //! what the decoded text looks like.
 
 use super::error::ParseError;
+use super::readers::doc::ole::open_tolerant;
 use super::result::Format;
 use std::io::{Cursor, Read};
 
@@ -151,7 +152,8 @@ fn detect_zip(bytes: &[u8]) -> Result<Format, ParseError> {
 /// Word file still reaches the Word reader and is reported as a damaged .doc.
 fn detect_ole(bytes: &[u8], name: Option<&str>) -> Result<Format, ParseError> {
     let ext = extension(name);
-    let found = match cfb::CompoundFile::open(Cursor::new(bytes)) {
+    // The padding allowance is bounded by the input's own size (see `open_tolerant`).
+    let found = match open_tolerant(bytes, u64::MAX) {
         Ok(cfb) => {
             let roots: Vec<String> = cfb
                 .read_root_storage()

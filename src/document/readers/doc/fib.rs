@@ -9,8 +9,11 @@
 use super::bytes::{u16_at, u32_at};
 use crate::document::error::ParseError;
 
-/// `wIdent` of every Word binary document.
+/// `wIdent` of every Word 97 and later binary document.
 const W_IDENT: u16 = 0xA5EC;
+/// `wIdent` of Word 6.0 and Word 95 files (0xA5DC; the Far East editions wrote 0xA697 and
+/// 0xA699).
+const W6_IDENTS: [u16; 3] = [0xA5DC, 0xA697, 0xA699];
 /// Offset of `fibRgFcLcbBlob` in a Word 97+ FIB (FibBase 32 + csw 2 + fibRgW 28 + cslw 2 +
 /// fibRgLw 88 + cbRgFcLcb 2).
 const FC_LCB_BASE: usize = 154;
@@ -81,6 +84,12 @@ pub(super) struct Fib {
 impl Fib {
     pub fn parse(word: &[u8]) -> Result<Fib, ParseError> {
         let ident = u16_at(word, 0).ok_or_else(|| short("FibBase"))?;
+        if W6_IDENTS.contains(&ident) {
+            let n_fib = u16_at(word, 2).unwrap_or(0);
+            return Err(ParseError::UnsupportedFormat(format!(
+                "Word 6.0/95 document (.doc wIdent {ident:#06x}, nFib {n_fib}); only Word 97-2003 and later .doc files are read"
+            )));
+        }
         if ident != W_IDENT {
             return Err(ParseError::Corrupt(format!(
                 ".doc: WordDocument stream does not start with a Word FIB (wIdent {ident:#06x})"
@@ -164,6 +173,16 @@ mod tests {
         let fib = Fib::parse(&word).unwrap();
         assert!(fib.encrypted && fib.table_1 && !fib.obfuscated);
         assert!(fib.get(Fc::Clx).is_none());
+    }
+
+    #[test]
+    fn word6_idents_are_named_and_unsupported() {
+        let mut word = vec![0u8; 64];
+        word[0..2].copy_from_slice(&0xA5DCu16.to_le_bytes());
+        word[2..4].copy_from_slice(&101u16.to_le_bytes());
+        let e = Fib::parse(&word).unwrap_err();
+        assert_eq!(e.code(), "unsupported_format");
+        assert!(e.to_string().contains("Word 6.0/95"), "{e}");
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //! - [`props`]: sprms, PAPX/CHPX pages and the style sheet (heading levels, lists, bold);
 //! - [`lists`]: PlfLst/PlfLfo turned into the docx reader's numbering model, so 一、/（一）
 //!   labels render exactly as numbering.xml's do;
-//! - [`story`]: the character walk into paragraphs, cells and rows.
+//! - [`story`]: the character walk into paragraphs, cells and rows;
+//! - [`summary`]: title, author and dates from the SummaryInformation property set.
 //!
 //! # Output
 //! - The main document's paragraphs become blocks, in order; the numbering label of an
@@ -40,15 +41,17 @@
 //! # Not handled
 //! Fast-saved (complex) files' property modifiers in the piece table (Prm), so direct
 //! formatting changed by a fast save is not seen; text-box placement at their anchors;
-//! revision marks (deleted text is read as present); Word 6/95 files.
+//! revision marks (deleted text is read as present); Word 6/95 files; the
+//! DocumentSummaryInformation set (company, category).
 
 mod bytes;
 mod fib;
 mod lists;
-mod ole;
+pub(crate) mod ole;
 mod pieces;
 mod props;
 mod story;
+mod summary;
 
 use crate::document::error::ParseError;
 use crate::document::limits::Limits;
@@ -82,6 +85,12 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<RawDocument, ParseError> {
     let table = ole.stream(table_name)?.ok_or_else(|| {
         ParseError::Corrupt(format!(".doc: table stream {table_name} is missing"))
     })?;
+    // Core properties never fail a document: an unreadable property set is left out.
+    let summary = ole
+        .stream("\u{5}SummaryInformation")
+        .ok()
+        .flatten()
+        .and_then(|s| summary::parse(&s));
     drop(ole);
 
     let total = fib.ccp.total();
@@ -137,6 +146,7 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<RawDocument, ParseError> {
     };
 
     let mut doc = RawDocument::new(Format::Doc);
+    doc.core_properties = summary;
     let ccp = fib.ccp;
     let body = story::walk(&src, 0, ccp.text, &mut budget)?;
     let mut counters = Counters::default();
