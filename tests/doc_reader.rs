@@ -175,6 +175,24 @@ fn outline_levels_and_tables_come_from_paragraph_properties() {
 }
 
 #[test]
+fn cells_whose_row_mark_is_missing_still_make_a_row() {
+    let _g = serial();
+    let cell = |t: &str| with_sprm(para(t), SPRM_P_F_IN_TABLE, &[1]);
+    let bytes = DocParts::new(&[cell("甲\u{07}"), cell("乙\u{07}"), para("表后\r")]).build();
+    let doc = read_bounded(&bytes, &Limits::default()).unwrap();
+    assert_eq!(texts(&doc), ["甲\t乙", "表后"]);
+    assert_eq!(doc.tables.len(), 1);
+    // A row that never ends is cut at the table width limit instead of growing.
+    let many: Vec<_> = (0..5).map(|i| cell(&format!("{i}\u{07}"))).collect();
+    let limits = Limits {
+        max_columns: 2,
+        ..Limits::default()
+    };
+    let doc = read_bounded(&DocParts::new(&many).build(), &limits).unwrap();
+    assert_eq!(texts(&doc), ["0\t1", "2\t3", "4"]);
+}
+
+#[test]
 fn compressed_pieces_decode_as_cp1252() {
     let _g = serial();
     let mut parts = DocParts::new(&[para("x\r")]);

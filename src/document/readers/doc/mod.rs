@@ -21,7 +21,7 @@
 //!   character runs (sprmCFBold over the paragraph style's bold).
 //! - Tables: every row is one block (`in_table`, cells joined by `\t`, a cell's paragraphs by
 //!   `\n`) and one row of a [`Table`] (header = first row). A nested table's text stays in the
-//!   enclosing cell.
+//!   enclosing cell. Cells whose row mark is missing still make a row (cut at `max_columns`).
 //! - Headers and footers: one `supplementary` entry per story (page-number-only lines dropped,
 //!   identical entries once); footnotes, endnotes and comments: one entry per note. Text
 //!   boxes: their paragraphs follow the body's (the anchor of each box is not resolved).
@@ -276,7 +276,7 @@ fn build_body(
         let in_table = p.end != End::Para || p.props.depth() >= 1;
         if !in_table {
             if let Some(t) = table.take() {
-                finish_table(t, &mut tables);
+                finish_table(t, &mut blocks, &mut tables);
             }
             if let Some(mut b) = finish_para(&p, ctx, counters, budget)? {
                 b.line = blocks.len() + 1;
@@ -291,48 +291,57 @@ fn build_body(
                     t.cell_paras.push(b.text);
                 }
                 if p.end == End::Cell {
+                    t.cells.push(t.cell_paras.join("\n"));
+                    t.cell_paras.clear();
+                    // A row whose end mark is not recognised (no fTtp where Word expects
+                    // one) would grow without end: it is cut at the table width limit.
                     if t.cells.len() >= ctx.max_columns {
-                        return Err(ParseError::LimitExceeded(format!(
-                            ".doc table row has more than max_columns {} cells",
-                            ctx.max_columns
-                        )));
+                        end_row(t, &mut blocks);
                     }
-                    t.cells.push(t.cell_paras.join("\n"));
-                    t.cell_paras.clear();
                 }
             }
-            End::Row => {
-                // Text before a row mark that no cell mark closed belongs to a last cell.
-                if !t.cell_paras.is_empty() {
-                    t.cells.push(t.cell_paras.join("\n"));
-                    t.cell_paras.clear();
-                }
-                let cells = std::mem::take(&mut t.cells);
-                let text = cells.join("\t");
-                if !text.trim().is_empty() {
-                    blocks.push(Block {
-                        raw: text.clone(),
-                        text,
-                        line: blocks.len() + 1,
-                        in_table: true,
-                        ..Default::default()
-                    });
-                }
-                if t.header.is_none() {
-                    t.header = Some(cells);
-                } else {
-                    t.rows.push_row(&cells);
-                }
-            }
+            End::Row => end_row(t, &mut blocks),
         }
     }
     if let Some(t) = table.take() {
-        finish_table(t, &mut tables);
+        finish_table(t, &mut blocks, &mut tables);
     }
     Ok((blocks, tables))
 }
 
-fn finish_table(t: TableBuilder, tables: &mut Vec<Table>) {
+/// Ends the open row: one `in_table` block of its cells joined by tabs, and one row of the
+/// table (the first row is its header).
+fn end_row(t: &mut TableBuilder, blocks: &mut Vec<Block>) {
+    // Text before a row mark that no cell mark closed belongs to a last cell.
+    if !t.cell_paras.is_empty() {
+        t.cells.push(t.cell_paras.join("\n"));
+        t.cell_paras.clear();
+    }
+    let cells = std::mem::take(&mut t.cells);
+    if cells.is_empty() {
+        return;
+    }
+    let text = cells.join("\t");
+    if !text.trim().is_empty() {
+        blocks.push(Block {
+            raw: text.clone(),
+            text,
+            line: blocks.len() + 1,
+            in_table: true,
+            ..Default::default()
+        });
+    }
+    if t.header.is_none() {
+        t.header = Some(cells);
+    } else {
+        t.rows.push_row(&cells);
+    }
+}
+
+/// Ends a table; cells whose row mark never came (a table cut short, or row ends Word did
+/// not mark) still make a last row, so no text is lost.
+fn finish_table(mut t: TableBuilder, blocks: &mut Vec<Block>, tables: &mut Vec<Table>) {
+    end_row(&mut t, blocks);
     if let Some(header) = t.header {
         tables.push(Table {
             sheet: None,
