@@ -6,7 +6,5 @@ use crate::document::limits::Limits;
 use crate::document::model::RawDocument;
 
 pub fn read(_bytes: &[u8], _limits: &Limits) -> Result<RawDocument, ParseError> {
-    Err(ParseError::UnsupportedFormat(
-        "PDF (reader not built yet)".into(),
-    ))
+    Err(ParseError::UnsupportedFormat("PDF (reader not built yet)".into()))
 }
