@@ -118,12 +118,20 @@ fn numbering_spam_does_not_nest_without_bound() {
 }
 
 #[test]
-fn pdf_and_legacy_doc_are_unsupported() {
+fn pdf_is_unsupported() {
     assert_eq!(
         run(b"%PDF-1.4 ...", "a.pdf").unwrap_err().code(),
         "unsupported_format"
     );
+}
+
+#[test]
+fn a_damaged_legacy_doc_is_a_word_error() {
+    // An OLE2 signature and the WordDocument stream name, but no readable container: the .doc
+    // reader reports the damage as a .doc's (never as an Excel file's).
     let mut doc = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     doc.extend("WordDocument".encode_utf16().flat_map(|u| u.to_le_bytes()));
-    assert_eq!(run(&doc, "a.doc").unwrap_err().code(), "unsupported_format");
+    let e = run(&doc, "a.doc").unwrap_err();
+    assert_eq!(e.code(), "corrupt_document");
+    assert!(e.to_string().contains(".doc"), "{e}");
 }

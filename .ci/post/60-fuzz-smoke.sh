@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz smoke pass: every cargo-fuzz target in fuzz/ runs for FUZZ_SMOKE_SECS seconds (default 20)
-# from a seed corpus of real inputs (the shared corpus, the Word renditions, a few pandoc docx,
+# from a seed corpus of real inputs (the shared corpus, the Word renditions (docx and .doc, plus
+# .doc files built at run time), a few pandoc docx,
 # the spreadsheets and the committed fuzz findings in tests/fixtures/fuzz). A crash, memory past
 # -rss_limit_mb or a 10 s hang fails CI and leaves the reproducer under fuzz/artifacts/<target>/.
 # The long runs (5 minutes and more per target) are by hand, see README "Development".
@@ -41,6 +42,9 @@ add_sheet() { # add_sheet SELECTOR FILE... : the sheet target's first byte picks
 text=("$CORPUS"/seeds/*.txt "$CORPUS"/variants/*.txt "$CORPUS"/variants/*.md
       tests/fixtures/gbt9704_full.txt tests/fixtures/fuzz/*.txt tests/fixtures/fuzz/*.md)
 docx=("$CORPUS"/variants/*.docx)
+# .doc seeds are made at run time: the LibreOffice renditions of the seeds, and the small
+# documents tests/doc_reader.rs builds from scratch (written by its `doc_support` helper).
+docs=("$CORPUS"/variants/*.doc)
 # The ten smallest pandoc test documents: many features in few bytes.
 mapfile -t pandoc < <(ls -S "$CORPUS"/external/pandoc-docx/*.docx 2>/dev/null | tail -n 10)
 sheets=("$CORPUS"/variants/*.xlsx)
@@ -48,9 +52,12 @@ xls=(tests/fixtures/*.xls tests/fixtures/fuzz/*.xls)
 add decode "${text[@]}"
 add text_structure "${text[@]}"
 add docx "${docx[@]}" "${pandoc[@]}"
+add doc "${docs[@]}"
+DOCINGEST_DOC_SEEDS="$seeds/doc" cargo test --quiet --no-default-features --test doc_reader \
+  write_fuzz_seeds >/dev/null 2>&1 || echo "fuzz doc: could not write the built .doc seeds" >&2
 add_sheet 00 "${sheets[@]}"
 add_sheet 02 "${xls[@]}"
-add parse_bytes "${text[@]}" "${docx[@]}" "${sheets[@]}" "${xls[@]}"
+add parse_bytes "${text[@]}" "${docx[@]}" "${sheets[@]}" "${xls[@]}" "${docs[@]}"
 
 failed=0
 for t in $(cargo fuzz list); do

@@ -1,12 +1,15 @@
 //! Format detection: content first, the file name only where content cannot tell.
 //!
 //! A zip is opened far enough to read `[Content_Types].xml` (OOXML) or `mimetype` (ODF): an xlsx
-//! renamed to `.docx` is still read as a spreadsheet. OLE2 files are told apart by their stream
-//! names (`Workbook`, `EncryptedPackage`, `WordDocument`). Everything that is not a known
+//! renamed to `.docx` is still read as a spreadsheet. OLE2 files are told apart by the streams
+//! at the root of their directory (`Workbook`, `EncryptedPackage`, `WordDocument`), embedded
+//! objects' streams not counting. WPS Office `.wps` files are whichever of OLE Word or OOXML
+//! their content is. Everything that is not a known
 //! container is treated as text; the text reader then refines txt into Markdown or HTML from
 //! what the decoded text looks like.
 
 use super::error::ParseError;
+use super::readers::doc::ole::open_tolerant;
 use super::result::Format;
 use std::io::{Cursor, Read};
 
@@ -22,6 +25,24 @@ pub fn detect(bytes: &[u8], name: Option<&str>) -> Result<Format, ParseError> {
     }
     if bytes.starts_with(OLE_MAGIC) {
         return detect_ole(bytes, name);
+    }
+    // Word for Windows 1.x and 2.0 wrote a bare FIB, not an OLE2 container.
+    for (magic, what) in [
+        (&[0xDB, 0xA5][..], "Word 2.0"),
+        (&[0x9B, 0xA5][..], "Word 1.x"),
+    ] {
+        if bytes.starts_with(magic) {
+            return Err(ParseError::UnsupportedFormat(format!(
+                "{what} document (.doc); only Word 97-2003 and later .doc files are read"
+            )));
+        }
+    }
+    // `.wps` is decided by content: OLE Word goes to the .doc reader and OOXML to the docx
+    // reader above; anything else is Kingsoft's own format.
+    if extension(name).as_deref() == Some("wps") {
+        return Err(ParseError::UnsupportedFormat(
+            "WPS file that is neither an OLE2 Word document nor OOXML".into(),
+        ));
     }
     // A PDF header may follow up to 1 KB of junk (PDF 32000-1 annex H.3 tolerance readers keep).
     if bytes[..bytes.len().min(1024)]
@@ -172,27 +193,68 @@ fn detect_zip(bytes: &[u8]) -> Result<Format, ParseError> {
     ))
 }
 
-/// OLE2 compound files hold their stream names as UTF-16LE in the directory sectors.
+/// OLE2 compound files are told apart by the streams at the root of their directory: the main
+/// stream decides, so a .doc with an embedded workbook (an `ObjectPool` storage holding a
+/// `Workbook`) is still a .doc, and an .xls with an embedded Word object still an .xls. A
+/// container `cfb` cannot open falls back to a scan for the UTF-16 stream names, so a damaged
+/// Word file still reaches the Word reader and is reported as a damaged .doc.
 fn detect_ole(bytes: &[u8], name: Option<&str>) -> Result<Format, ParseError> {
-    let has = |s: &str| {
-        let needle: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
-        bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+    let ext = extension(name);
+    // The padding allowance is bounded by the input's own size (see `open_tolerant`).
+    let found = match open_tolerant(bytes, u64::MAX) {
+        Ok(cfb) => {
+            let roots: Vec<String> = cfb
+                .read_root_storage()
+                .filter(|e| e.is_stream())
+                .map(|e| e.name().to_string())
+                .collect();
+            let has = |s: &str| roots.iter().any(|r| r.eq_ignore_ascii_case(s));
+            OleStreams {
+                encrypted_package: has("EncryptedPackage"),
+                word: has("WordDocument"),
+                workbook: has("Workbook") || has("Book"),
+            }
+        }
+        Err(_) => {
+            let has = |s: &str| {
+                let needle: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+                bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+            };
+            OleStreams {
+                encrypted_package: has("EncryptedPackage"),
+                word: has("WordDocument"),
+                workbook: has("Workbook") || has("Book"),
+            }
+        }
     };
-    if has("EncryptedPackage") {
+    if found.encrypted_package {
         return Err(ParseError::Encrypted(
             "password-protected Office document (OLE2 EncryptedPackage)".into(),
         ));
     }
-    if has("WordDocument") {
+    if found.word {
         return Ok(Format::Doc);
     }
-    if has("Workbook") || has("Book") {
+    if found.workbook {
         return Ok(Format::Xls);
     }
-    match extension(name).as_deref() {
+    match ext.as_deref() {
         Some("xls") => Ok(Format::Xls),
+        Some("wps") => Err(ParseError::UnsupportedFormat(
+            "WPS file without a WordDocument stream (an older Kingsoft WPS format, not Word 97-2003)"
+                .into(),
+        )),
+        Some("doc") => Err(ParseError::Corrupt(
+            ".doc: OLE2 compound file without a WordDocument stream".into(),
+        )),
         _ => Err(ParseError::UnsupportedFormat("OLE2 compound file".into())),
     }
+}
+
+struct OleStreams {
+    encrypted_package: bool,
+    word: bool,
+    workbook: bool,
 }
 
 #[cfg(test)]

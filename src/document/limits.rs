@@ -62,7 +62,7 @@ pub struct Limits {
     pub max_input_bytes: u64,
     /// Most entries a zip container (docx/xlsx/ods) may list.
     pub max_zip_entries: usize,
-    /// Most bytes one zip part may decompress to.
+    /// Most bytes one zip part may decompress to; also the largest OLE2 stream (.doc) read.
     pub max_part_bytes: u64,
     /// Most bytes all parts together may decompress to.
     pub max_total_uncompressed_bytes: u64,
@@ -79,6 +79,11 @@ pub struct Limits {
     pub max_cells: usize,
     /// Longest line the text path keeps before it splits it (a 50 MB line is split, not fatal).
     pub max_line_bytes: usize,
+    /// Most pieces a .doc piece table may list (Word writes one per edit session of a
+    /// fast-saved file; a few thousand at most).
+    pub max_doc_pieces: usize,
+    /// Deepest nesting of .doc fields (a field inside a field's result or instruction).
+    pub max_doc_field_depth: usize,
     /// Set by the caller (the worker, at `worker.parse_timeout_ms`) to stop this parse.
     #[serde(skip)]
     pub cancel: Cancel,
@@ -97,6 +102,8 @@ impl Default for Limits {
             max_columns: 16_384,
             max_cells: 5_000_000,
             max_line_bytes: 1024 * 1024,
+            max_doc_pieces: 100_000,
+            max_doc_field_depth: 64,
             cancel: Cancel::default(),
         }
     }

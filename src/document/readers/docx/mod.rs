@@ -35,10 +35,10 @@
 //!   are dropped. Footnotes, endnotes and comments: one entry per note, separators skipped.
 
 mod core_props;
-mod numbering;
+pub(in crate::document::readers) mod numbering;
 mod package;
 mod story;
-mod styles;
+pub(in crate::document::readers) mod styles;
 mod xml;
 
 use crate::document::error::ParseError;
@@ -237,7 +237,7 @@ fn aux_story(
 /// A header or footer line that is only a page number: digits with dashes, spaces and the
 /// words around them (`— 1 —`, `- 2 -`, `第 3 页 共 9 页`, `Page 4 of 9`), or nothing left
 /// at all once a PAGE field was dropped.
-fn is_page_number(s: &str) -> bool {
+pub(in crate::document::readers) fn is_page_number(s: &str) -> bool {
     let lower = s.to_lowercase();
     let lower = lower.replace("page", "").replace("of", "");
     lower

@@ -21,10 +21,11 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::BufRead;
 
-const LEVELS: usize = 9;
+/// Levels of one list definition, in docx and .doc alike.
+pub(in crate::document::readers) const LEVELS: usize = 9;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum NumFmt {
+pub(in crate::document::readers) enum NumFmt {
     Decimal,
     DecimalZero,
     UpperRoman,
@@ -55,7 +56,8 @@ pub(super) enum NumFmt {
 }
 
 impl NumFmt {
-    fn parse(s: &str) -> NumFmt {
+    /// The format of a `w:numFmt` value (the .doc reader names its `nfc` codes the same way).
+    pub(in crate::document::readers) fn parse(s: &str) -> NumFmt {
         match s {
             "decimalZero" => NumFmt::DecimalZero,
             "upperRoman" => NumFmt::UpperRoman,
@@ -89,14 +91,14 @@ impl NumFmt {
 
 /// What separates the label from the text (`w:suff`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Suffix {
+pub(in crate::document::readers) enum Suffix {
     Tab,
     Space,
     Nothing,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Level {
+pub(in crate::document::readers) struct Level {
     /// `w:start`; absent or valueless means 0, as the standard says.
     pub start: i64,
     pub fmt: NumFmt,
@@ -138,14 +140,14 @@ struct Num {
 }
 
 #[derive(Debug, Default)]
-pub(super) struct Numbering {
+pub(in crate::document::readers) struct Numbering {
     abstracts: HashMap<i64, Abstract>,
     nums: HashMap<i64, Num>,
 }
 
 /// Running counters of one story (body, a header...).
 #[derive(Debug, Default)]
-pub(super) struct Counters {
+pub(in crate::document::readers) struct Counters {
     values: HashMap<i64, [Option<i64>; LEVELS]>,
     used_nums: HashSet<i64>,
 }
@@ -306,6 +308,35 @@ impl Numbering {
         Ok(out)
     }
 
+    /// Adds a list definition (a docx `w:abstractNum`, a .doc LSTF with its LVLs); the first
+    /// definition of an id wins, as in [`Numbering::parse`].
+    pub(in crate::document::readers) fn add_abstract(
+        &mut self,
+        id: i64,
+        levels: [Option<Level>; LEVELS],
+    ) {
+        self.abstracts.entry(id).or_insert(Abstract {
+            levels,
+            num_style_link: None,
+        });
+    }
+
+    /// Adds a list instance (a docx `w:num`, a .doc LFO) with its per-level start and level
+    /// overrides; the first instance of an id wins.
+    pub(in crate::document::readers) fn add_num(
+        &mut self,
+        id: i64,
+        abstract_id: i64,
+        start_overrides: [Option<i64>; LEVELS],
+        level_overrides: [Option<Level>; LEVELS],
+    ) {
+        self.nums.entry(id).or_insert(Num {
+            abstract_id,
+            start_overrides,
+            level_overrides,
+        });
+    }
+
     /// The abstract definition a num uses, following one `numStyleLink` hop through a
     /// numbering style.
     fn abstract_of(&self, num_id: i64, styles: &Styles) -> Option<(i64, &Num, &Abstract)> {
@@ -354,7 +385,7 @@ impl Numbering {
 
     /// Advances the counters for one paragraph numbered (num_id, ilvl) and returns its label,
     /// separator included (`"一、"`, `"1. "`), or `None` for bullets and undefined numbering.
-    pub(super) fn next_label(
+    pub(in crate::document::readers) fn next_label(
         &self,
         counters: &mut Counters,
         styles: &Styles,

@@ -41,7 +41,7 @@ pub(super) struct Style {
 }
 
 #[derive(Debug, Default)]
-pub(super) struct Styles {
+pub(in crate::document::readers) struct Styles {
     styles: Vec<Style>,
     index: HashMap<String, usize>,
     default_paragraph: Option<usize>,
