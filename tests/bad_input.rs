@@ -118,11 +118,18 @@ fn numbering_spam_does_not_nest_without_bound() {
 }
 
 #[test]
-fn pdf_and_legacy_doc_are_unsupported() {
-    assert_eq!(
-        run(b"%PDF-1.4 ...", "a.pdf").unwrap_err().code(),
-        "unsupported_format"
+fn truncated_pdf_is_a_typed_pdf_error() {
+    // A PDF header with nothing after it: detected as PDF and refused as damaged, never
+    // `unsupported_format` nor an empty result.
+    let code = run(b"%PDF-1.4 ...", "a.pdf").unwrap_err().code();
+    assert!(
+        matches!(code, "corrupt_document" | "no_text_layer"),
+        "{code}"
     );
+}
+
+#[test]
+fn legacy_doc_is_unsupported() {
     let mut doc = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     doc.extend("WordDocument".encode_utf16().flat_map(|u| u.to_le_bytes()));
     assert_eq!(run(&doc, "a.doc").unwrap_err().code(), "unsupported_format");

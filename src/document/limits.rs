@@ -24,6 +24,18 @@ pub struct Limits {
     pub max_cells: usize,
     /// Longest line the text path keeps before it splits it (a 50 MB line is split, not fatal).
     pub max_line_bytes: usize,
+    /// PDF: most bytes one stream (a page's content, a font's CMap, an object stream) may
+    /// decompress to. All streams together count against `max_total_uncompressed_bytes`.
+    pub max_pdf_stream_bytes: u64,
+    /// PDF: most indirect objects a file may hold.
+    pub max_pdf_objects: usize,
+    /// PDF: most pages read.
+    pub max_pdf_pages: usize,
+    /// PDF: most content-stream operators run over the whole document (forms counted each
+    /// time they are drawn).
+    pub max_pdf_operators: u64,
+    /// PDF: deepest page-tree and Form XObject nesting.
+    pub max_pdf_depth: usize,
 }
 
 impl Default for Limits {
@@ -39,6 +51,11 @@ impl Default for Limits {
             max_columns: 1_024,
             max_cells: 5_000_000,
             max_line_bytes: 1024 * 1024,
+            max_pdf_stream_bytes: 64 * 1024 * 1024,
+            max_pdf_objects: 1_000_000,
+            max_pdf_pages: 10_000,
+            max_pdf_operators: 50_000_000,
+            max_pdf_depth: 32,
         }
     }
 }
