@@ -602,15 +602,33 @@ fn paragraphs(lines: &[Line]) -> Vec<Block> {
                 let p_em = p.size.max(f32::MIN_POSITIVE);
                 let p_right = m.right[p.page];
                 let first_word = first_word_width(&line.text, em);
-                p_alone
-                    || alone
-                    || (p.size - line.size).abs() > SIZE_CHANGE * p.size.max(line.size)
-                    || slack_l > INDENT_EM * em
-                    || p_right - p.x1 > first_word + p_em
-                    || starts_with_marker(&line.text)
-                    || (p.page == line.page
-                        && line.y - p.y
-                            > GAP_FACTOR * m.line_step.unwrap_or(1.5 * m.body_size).max(p_em))
+                // A centred paragraph too long for one line (a two-line title, a centred
+                // breadcrumb) wraps into another centred line: the previous one is full (the
+                // next line's first word would not have fitted), it is itself centred (set in
+                // from the margin as much as it falls short of the right one: a justified
+                // body line starts at the margin) and both are set alike.
+                let centred_wrap = centred
+                    && line.cells == 0
+                    && p.cells == 0
+                    && (p.size - line.size).abs() <= SIZE_CHANGE * p.size.max(line.size)
+                    && p_right - p.x1 <= first_word + p_em
+                    && p.x0 - m.left[p.page] > 0.25 * p_em
+                    && ((p.x0 - m.left[p.page]) - (p_right - p.x1)).abs() < p_em
+                    && !starts_with_marker(&line.text);
+                let gap = p.page == line.page
+                    && line.y - p.y
+                        > GAP_FACTOR * m.line_step.unwrap_or(1.5 * m.body_size).max(p_em);
+                if centred_wrap {
+                    gap
+                } else {
+                    p_alone
+                        || alone
+                        || (p.size - line.size).abs() > SIZE_CHANGE * p.size.max(line.size)
+                        || slack_l > INDENT_EM * em
+                        || p_right - p.x1 > first_word + p_em
+                        || starts_with_marker(&line.text)
+                        || gap
+                }
             }
         };
         if starts {
@@ -689,6 +707,40 @@ mod tests {
     }
     fn texts(l: &Laid) -> Vec<&str> {
         l.blocks.iter().map(|b| b.text.as_str()).collect()
+    }
+
+    #[test]
+    fn centred_title_wrapped_onto_a_second_line_is_one_paragraph() {
+        // Body from 50 to 250; a 20-unit title centred in it fills its first line (one more
+        // character would pass the margin) and wraps onto a short centred second line.
+        let title = |x: f32, y: f32, t: &str| Run {
+            x,
+            y,
+            width: t.chars().count() as f32 * 20.0,
+            size: 20.0,
+            text: t.into(),
+        };
+        let mut runs = vec![
+            title(62.0, 20.0, "东坝乡人民政府法治"),
+            title(110.0, 45.0, "政府报告"),
+        ];
+        runs.extend(para(
+            70.0,
+            "第一段首行缩进两个字正文正文正文正文",
+            &["正文正文正文正文正文正文正文正文正文正文"],
+            "结尾",
+        ));
+        runs.push(title(100.0, 140.0, "二〇二三年"));
+        runs.push(title(130.0, 165.0, "报告"));
+        let l = lay_out(&[page(runs)]);
+        let t = texts(&l);
+        assert_eq!(t[0], "东坝乡人民政府法治政府报告");
+        assert_eq!(
+            t[1],
+            "第一段首行缩进两个字正文正文正文正文正文正文正文正文正文正文正文正文正文正文结尾"
+        );
+        // A short centred line is not full: the next centred line stands alone.
+        assert_eq!(&t[2..], ["二〇二三年", "报告"]);
     }
 
     /// Body text 20 ems wide from x = 50 to 250, lines 15 units apart.
