@@ -45,6 +45,9 @@ pub struct Run {
     pub width: f32,
     pub size: f32,
     pub text: String,
+    /// Set in a bold face (a bold font, or a stroked fill): a leading bold span of a
+    /// paragraph becomes its `bold_prefix`, as Word's bold runs do.
+    pub bold: bool,
 }
 
 /// One page's runs in the order the file emitted them. `width`/`height` are informative only
@@ -70,6 +73,10 @@ pub struct Laid {
 pub const CELL_GAP_EM: f32 = 2.0;
 /// A gap wider than this many ems between two Latin/digit runs is a word space.
 const SPACE_GAP_EM: f32 = 0.25;
+/// Between two CJK runs a gap this wide is a typed space (`签发人：张健平 余志强` leaves a
+/// third of an em; `索 引 号` half an em): converters that split runs leave none, and a digit
+/// next to CJK (`2023` `年`, which LibreOffice sets a fifth of an em apart) never gets one.
+const CJK_SPACE_GAP_EM: f32 = 0.25;
 /// Two runs are on one line when their baselines differ by at most this many ems.
 const BASELINE_TOLERANCE_EM: f32 = 0.35;
 /// First-line indentation that starts a paragraph (Chinese text indents two ems).
@@ -96,6 +103,9 @@ struct Line {
     text: String,
     /// Cell boundaries (gaps wider than [`CELL_GAP_EM`]) inside the line.
     cells: usize,
+    /// Byte length of the line's leading bold span (0 = none) and whether all of it is bold.
+    bold_prefix: usize,
+    all_bold: bool,
 }
 
 /// Lays out all pages. Pages are independent except for paragraph continuation across a page
@@ -237,6 +247,9 @@ fn make_line(page: usize, runs: &[&Run], idx: &mut Vec<usize>) -> Line {
     let mut text = String::new();
     let mut cells = 0;
     let mut prev_end: Option<f32> = None;
+    // The leading bold span: the text length after the last of the leading bold runs.
+    let mut bold_len = 0usize;
+    let mut still_bold = true;
     for &i in idx.iter() {
         let r = runs[i];
         if let Some(end) = prev_end {
@@ -246,18 +259,36 @@ fn make_line(page: usize, runs: &[&Run], idx: &mut Vec<usize>) -> Line {
                 trim_end_spaces(&mut text);
                 text.push('\t');
                 cells += 1;
-            } else if gap > SPACE_GAP_EM * em
+            } else if (gap > SPACE_GAP_EM * em
                 && text.chars().last().is_some_and(is_latin)
-                && r.text.chars().next().is_some_and(is_latin)
+                && r.text.chars().next().is_some_and(is_latin))
+                || (gap > CJK_SPACE_GAP_EM * em
+                    && text.chars().last().is_some_and(is_cjk_like)
+                    && r.text.chars().next().is_some_and(is_cjk_like))
             {
                 text.push(' ');
             }
         }
         push_collapsed(&mut text, &r.text);
+        if still_bold {
+            if r.bold {
+                bold_len = text.len();
+            } else {
+                still_bold = false;
+            }
+        }
         let end = r.x + r.width.max(0.0);
         prev_end = Some(prev_end.map_or(end, |p: f32| p.max(end)));
         x1 = x1.max(end);
     }
+    let all_bold = still_bold && bold_len > 0;
+    let lead = text.len() - text.trim_start().len();
+    let trimmed_len = text.trim().len();
+    let bold_prefix = text[..bold_len]
+        .trim_end()
+        .len()
+        .saturating_sub(lead)
+        .min(trimmed_len);
     let text = text.trim().to_string();
     Line {
         page,
@@ -267,6 +298,8 @@ fn make_line(page: usize, runs: &[&Run], idx: &mut Vec<usize>) -> Line {
         size,
         text,
         cells,
+        bold_prefix,
+        all_bold,
     }
 }
 
@@ -584,6 +617,8 @@ fn paragraphs(lines: &[Line]) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     let mut current = String::new();
     let mut current_table = false;
+    // The paragraph's leading bold span so far, and whether every line so far is all bold.
+    let mut bold = Bold::default();
     let mut prev: Option<(&Line, bool)> = None; // the previous line and whether it stood alone
     for &line in &lines {
         let em = line.size.max(f32::MIN_POSITIVE);
@@ -632,7 +667,7 @@ fn paragraphs(lines: &[Line]) -> Vec<Block> {
             }
         };
         if starts {
-            flush(&mut blocks, &mut current, current_table);
+            flush(&mut blocks, &mut current, current_table, &mut bold);
             current_table = table_row;
         } else if current
             .chars()
@@ -642,11 +677,44 @@ fn paragraphs(lines: &[Line]) -> Vec<Block> {
         {
             current.push(' ');
         }
+        bold.add(current.len(), line, current.is_empty());
         current.push_str(&line.text);
         prev = Some((line, alone));
     }
-    flush(&mut blocks, &mut current, current_table);
+    flush(&mut blocks, &mut current, current_table, &mut bold);
     blocks
+}
+
+/// A paragraph's leading bold span as its lines are added: it grows across lines that are
+/// bold from start to end and stops at the first line that is not.
+#[derive(Default)]
+struct Bold {
+    /// Byte length of the span in the paragraph's text.
+    prefix: usize,
+    /// Every line so far was bold throughout (the span may still grow).
+    open: bool,
+    /// Every line so far was bold throughout, and there was at least one.
+    all: bool,
+}
+
+impl Bold {
+    /// Adds `line`, whose text starts at byte `at` of the paragraph.
+    fn add(&mut self, at: usize, line: &Line, first: bool) {
+        if first {
+            *self = Bold {
+                prefix: 0,
+                open: true,
+                all: true,
+            };
+        }
+        if self.open && line.bold_prefix > 0 {
+            self.prefix = at + line.bold_prefix;
+        }
+        if !line.all_bold {
+            self.open = false;
+            self.all = false;
+        }
+    }
 }
 
 /// The width the first word of a line would need at the end of the previous one: a CJK
@@ -666,12 +734,19 @@ fn first_word_width(text: &str, em: f32) -> f32 {
     }
 }
 
-fn flush(blocks: &mut Vec<Block>, current: &mut String, in_table: bool) {
+fn flush(blocks: &mut Vec<Block>, current: &mut String, in_table: bool, bold: &mut Bold) {
+    let bold = std::mem::take(bold);
     if current.is_empty() {
         return;
     }
     let mut b = Block::plain(std::mem::take(current), blocks.len() + 1);
     b.in_table = in_table;
+    if !in_table && bold.prefix > 0 && b.text.is_char_boundary(bold.prefix) {
+        // As the docx reader marks a leading bold span: `bold_prefix` and `**…**` in `raw`.
+        b.bold_prefix = bold.prefix;
+        b.all_bold = bold.all;
+        b.raw = format!("**{}**{}", &b.text[..bold.prefix], &b.text[bold.prefix..]);
+    }
     blocks.push(b);
 }
 
@@ -687,6 +762,7 @@ mod tests {
             width: text.chars().count() as f32 * 10.0,
             size: 10.0,
             text: text.into(),
+            bold: false,
         }
     }
     fn latin(x: f32, y: f32, text: &str) -> Run {
@@ -696,6 +772,7 @@ mod tests {
             width: text.chars().count() as f32 * 5.0,
             size: 10.0,
             text: text.into(),
+            bold: false,
         }
     }
     fn page(runs: Vec<Run>) -> Page {
@@ -719,6 +796,7 @@ mod tests {
             width: t.chars().count() as f32 * 20.0,
             size: 20.0,
             text: t.into(),
+            bold: false,
         };
         let mut runs = vec![
             title(62.0, 20.0, "东坝乡人民政府法治"),

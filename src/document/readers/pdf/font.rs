@@ -107,6 +107,9 @@ enum CompositeEncoding {
 /// A loaded font.
 pub struct Font {
     kind: Kind,
+    /// A bold face: the name says so (`SimHei-Bold`, `NotoSansCJK-Bold`, `Arial,Bold`, Black,
+    /// Heavy, Semibold, Demi) or the descriptor does (`/FontWeight` >= 600, ForceBold).
+    pub bold: bool,
     /// Codes that mapped to no character so far.
     pub unmapped: Cell<usize>,
 }
@@ -245,8 +248,40 @@ impl Font {
         };
         Font {
             kind,
+            bold: Self::is_bold(dict, subtype, objs),
             unmapped: Cell::new(0),
         }
+    }
+
+    fn is_bold<'d>(dict: &'d Dictionary, subtype: &[u8], objs: &Objects<'d>) -> bool {
+        let name = dict
+            .get(b"BaseFont")
+            .ok()
+            .and_then(|o| o.as_name().ok())
+            .unwrap_or(b"");
+        let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
+        if ["bold", "black", "heavy", "semibold", "demi"]
+            .iter()
+            .any(|w| lower.contains(w))
+        {
+            return true;
+        }
+        // The descriptor: the font's own, or its descendant's for a Type0 font.
+        let descendant = if subtype == b"Type0" {
+            match objs.resolve(dict.get(b"DescendantFonts").ok()) {
+                Some(Object::Array(a)) => a.first().and_then(|o| objs.resolve_dict(Some(o))),
+                _ => None,
+            }
+        } else {
+            Some(dict)
+        };
+        let Some(desc) = descendant.and_then(|d| objs.resolve_dict(d.get(b"FontDescriptor").ok()))
+        else {
+            return false;
+        };
+        let weight = desc.get(b"FontWeight").ok().and_then(num).unwrap_or(0.0);
+        let flags = desc.get(b"Flags").ok().and_then(num).unwrap_or(0.0) as u32;
+        weight >= 600.0 || flags & (1 << 18) != 0
     }
 
     fn load_simple<'d>(

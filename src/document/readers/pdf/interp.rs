@@ -50,6 +50,8 @@ pub struct RawRun {
     pub end_x: f32,
     pub size: f32,
     pub text: String,
+    /// Set in a bold face, or filled and stroked (`2 Tr`, how some producers embolden).
+    pub bold: bool,
 }
 
 #[derive(Clone)]
@@ -62,6 +64,8 @@ struct GState {
     th: f32,
     tl: f32,
     rise: f32,
+    /// Text rendering mode (`Tr`).
+    render: u8,
 }
 
 impl Default for GState {
@@ -75,6 +79,7 @@ impl Default for GState {
             th: 1.0,
             tl: 0.0,
             rise: 0.0,
+            render: 0,
         }
     }
 }
@@ -221,6 +226,7 @@ impl<'d, 'o> Interp<'d, 'o> {
                 b"Tz" => gs.th = n(0) / 100.0,
                 b"TL" => gs.tl = n(0),
                 b"Ts" => gs.rise = n(0),
+                b"Tr" => gs.render = n(0).clamp(0.0, 7.0) as u8,
                 b"Td" => {
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, n(0), n(1)], &tlm);
                     tm = tlm;
@@ -406,6 +412,7 @@ fn show(gs: &GState, tm: &mut Matrix, bytes: &[u8], b: &mut RunBuilder, runs: &m
     let Some(font) = gs.font.clone() else {
         return;
     };
+    let bold = font.bold || gs.render == 2 || gs.render == 6;
     font.decode(bytes, |g| {
         let m = mul(tm, &gs.ctm);
         let trm = mul(&[gs.size * gs.th, 0.0, 0.0, gs.size, 0.0, gs.rise], &m);
@@ -427,7 +434,10 @@ fn show(gs: &GState, tm: &mut Matrix, bytes: &[u8], b: &mut RunBuilder, runs: &m
         }
         let continues = b.cur.as_ref().is_some_and(|r| {
             let tol = r.size.max(size).max(1.0);
-            (r.y - gy).abs() < 0.2 * tol && gx >= r.end_x - 0.3 * tol && gx - r.end_x < 0.15 * tol
+            r.bold == bold
+                && (r.y - gy).abs() < 0.2 * tol
+                && gx >= r.end_x - 0.3 * tol
+                && gx - r.end_x < 0.15 * tol
         });
         if !continues {
             b.flush(runs);
@@ -437,6 +447,7 @@ fn show(gs: &GState, tm: &mut Matrix, bytes: &[u8], b: &mut RunBuilder, runs: &m
                 end_x,
                 size,
                 text: String::new(),
+                bold,
             });
         }
         if let Some(r) = b.cur.as_mut() {

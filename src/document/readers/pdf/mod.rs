@@ -336,6 +336,7 @@ fn to_layout_page(page: &PageRef<'_>, runs: Vec<interp::RawRun>) -> Page {
                 width: (r.end_x - r.x).max(0.0),
                 size: r.size,
                 text: r.text,
+                bold: r.bold,
             })
             .collect(),
     }
