@@ -326,6 +326,19 @@ fn too_many_objects_are_refused() {
 }
 
 #[test]
+fn a_million_tiny_objects_are_refused_before_they_are_built() {
+    let _g = serial();
+    // ~14 MB of `N 0 obj 0 endobj`: more objects than the default limit, counted in the raw
+    // bytes before lopdf would hold them all.
+    let mut pdf = Pdf::new();
+    for _ in 0..600_000 {
+        pdf.add("0");
+    }
+    let file = one_page(pdf, "<< >>", b"BT ET");
+    limit_exceeded(read_bounded(&file, &Limits::default()), "max_pdf_objects");
+}
+
+#[test]
 fn too_many_pages_are_refused() {
     let _g = serial();
     let pages = vec![ucs2_page(&[(72.0, 700.0, "正文")]); 30];

@@ -52,7 +52,7 @@ impl Default for Limits {
             max_cells: 5_000_000,
             max_line_bytes: 1024 * 1024,
             max_pdf_stream_bytes: 64 * 1024 * 1024,
-            max_pdf_objects: 1_000_000,
+            max_pdf_objects: 500_000,
             max_pdf_pages: 10_000,
             max_pdf_operators: 50_000_000,
             max_pdf_depth: 32,

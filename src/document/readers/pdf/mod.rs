@@ -147,8 +147,39 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<RawDocument, ParseError> {
     Ok(out)
 }
 
+/// How many `obj` keywords the file holds: an upper bound on its top-level objects, counted
+/// before lopdf builds them all in memory (objects inside object streams are counted after
+/// loading).
+fn count_obj_keywords(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i + 3 <= bytes.len() {
+        if bytes[i] == b'o' && bytes[i + 1] == b'b' && bytes[i + 2] == b'j' {
+            let before = i.checked_sub(1).map(|j| bytes[j]);
+            let after = bytes.get(i + 3).copied();
+            let delim = |b: Option<u8>| {
+                b.is_none_or(|b| b.is_ascii_whitespace() || b"<[(/%".contains(&b) || b == 0)
+            };
+            if delim(before) && delim(after) {
+                n += 1;
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    n
+}
+
 /// Loads the file with lopdf, mapping its failures onto our error codes.
 fn load(bytes: &[u8], limits: &Limits) -> Result<Document, ParseError> {
+    let declared = count_obj_keywords(bytes);
+    if declared > limits.max_pdf_objects {
+        return Err(ParseError::LimitExceeded(format!(
+            "the PDF has {declared} objects, more than {} (limits.max_pdf_objects)",
+            limits.max_pdf_objects
+        )));
+    }
     let options = LoadOptions {
         max_decompressed_size: Some(
             usize::try_from(limits.max_pdf_stream_bytes).unwrap_or(usize::MAX),
@@ -411,6 +442,16 @@ fn pdf_date(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn obj_keywords_are_counted_as_tokens() {
+        assert_eq!(
+            count_obj_keywords(b"1 0 obj\n<< >>\nendobj\n2 0 obj 5 endobj"),
+            2
+        );
+        assert_eq!(count_obj_keywords(b"(object) /objx obj"), 1);
+        assert_eq!(count_obj_keywords(b""), 0);
+    }
 
     #[test]
     fn page_ranges_compress_runs() {
