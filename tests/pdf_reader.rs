@@ -125,6 +125,18 @@ fn identity_h_without_any_mapping_leaves_glyphs_out_and_warns() {
 }
 
 #[test]
+fn only_unmappable_glyphs_are_no_text_layer_with_the_reason() {
+    let font = "<< /Type /Font /Subtype /Type0 /BaseFont /XYZ+Sub /Encoding /Identity-H \
+        /DescendantFonts [<< /Type /Font /Subtype /CIDFontType2 /BaseFont /XYZ+Sub \
+        /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>] >>";
+    let content = b"BT /F1 12 Tf 72 700 Td <03E80022> Tj ET".to_vec();
+    match read(&document(Pdf::new(), font, &[content]), &Limits::default()) {
+        Err(ParseError::NoTextLayer(m)) => assert!(m.contains("2 glyph(s)"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn gbk_euc_h_cmap() {
     let font = "<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /GBK-EUC-H \
         /DescendantFonts [<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun \

@@ -87,16 +87,27 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<RawDocument, ParseError> {
         }
         laid_pages.push(to_layout_page(page, got.runs));
     }
+    let unmapped: usize = interp.fonts().map(|f| f.unmapped.get()).sum();
     if text_bytes == 0 {
-        return Err(ParseError::NoTextLayer(format!(
-            "none of the {} page(s) carries text{}",
-            pages.len(),
-            if image_only.is_empty() {
-                String::new()
-            } else {
-                format!(" ({} are images only: a scan)", image_only.len())
-            }
-        )));
+        // Glyphs whose fonts map them to no character are as unreadable as a scan: both need
+        // OCR, so both are `no_text_layer`, with the reason.
+        return Err(ParseError::NoTextLayer(if unmapped > 0 {
+            format!(
+                "the {} page(s) show {unmapped} glyph(s) whose fonts map them to no Unicode \
+                 character (no ToUnicode, no known encoding)",
+                pages.len()
+            )
+        } else {
+            format!(
+                "none of the {} page(s) carries text{}",
+                pages.len(),
+                if image_only.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} are images only: a scan)", image_only.len())
+                }
+            )
+        }));
     }
 
     let mut warnings = Vec::new();
@@ -109,7 +120,6 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<RawDocument, ParseError> {
             ),
         ));
     }
-    let unmapped: usize = interp.fonts().map(|f| f.unmapped.get()).sum();
     if unmapped > 0 {
         warnings.push(Warning::new(
             "pdf_unmapped_glyphs",
