@@ -34,6 +34,7 @@
 
 use crate::document::model::Block;
 use crate::document::result::Warning;
+use std::borrow::Cow;
 
 /// One run of text set at one position: `x`, `y` are the baseline start in page units with
 /// `y` growing down (0 = top of the page); `width` is the advance of the whole run; `size` the
@@ -79,6 +80,13 @@ const SPACE_GAP_EM: f32 = 0.25;
 const CJK_SPACE_GAP_EM: f32 = 0.25;
 /// Two runs are on one line when their baselines differ by at most this many ems.
 const BASELINE_TOLERANCE_EM: f32 = 0.35;
+/// What ends a sentence, or a label before its value: a line ending so does not wrap on.
+const SENTENCE_END: &[char] = &['。', '！', '？', '；', '：', '!', '?', ';', ':'];
+/// Runs whose starts differ by at most this many ems are stacked at one x (see [`Stack`]).
+const STACK_TOLERANCE_EM: f32 = 0.05;
+/// A run starting less than this many ems before another's end abuts it rather than
+/// intruding into it (see [`split_intruded`]).
+const INTRUSION_TOLERANCE_EM: f32 = 0.1;
 /// First-line indentation that starts a paragraph (Chinese text indents two ems).
 const INDENT_EM: f32 = 1.2;
 /// A line starting this far in from the left margin is not a continuation line.
@@ -235,50 +243,75 @@ fn group_lines(page: usize, runs: &[&Run]) -> Vec<Line> {
     lines
 }
 
+/// The runs of a line that start at one x, joined in emission order: converters such as
+/// easyofd set every object of a line at the line's start, so their order of emission is the
+/// only order there is. One run alone is just itself.
+struct Stack<'a> {
+    x: f32,
+    width: f32,
+    size: f32,
+    text: Cow<'a, str>,
+    /// Emission order of its first run: breaks ties in x.
+    order: usize,
+    /// All its runs are bold.
+    bold: bool,
+}
+
+/// A piece of a stack: the whole of it, or the part between two runs set inside it.
+struct Piece<'a> {
+    x: f32,
+    width: f32,
+    size: f32,
+    text: &'a str,
+    order: usize,
+    bold: bool,
+}
+
 /// Makes a line of the runs `idx` names, leaving `idx` empty for the next line.
 fn make_line(page: usize, runs: &[&Run], idx: &mut Vec<usize>) -> Line {
     let mut idx = std::mem::take(idx);
-    // Emission order breaks ties in x: `idx` holds indices, so sort by (x, index).
     idx.sort_by(|&a, &b| runs[a].x.total_cmp(&runs[b].x).then(a.cmp(&b)));
-    let size = idx.iter().map(|&i| runs[i].size).fold(0.0f32, f32::max);
+    let stacks = stack(runs, &idx);
+    let mut pieces = split_intruded(&stacks);
+    pieces.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.order.cmp(&b.order)));
+    let size = pieces.iter().map(|p| p.size).fold(0.0f32, f32::max);
     let y = runs[idx[0]].y;
-    let x0 = runs[idx[0]].x;
+    let x0 = pieces.first().map_or(0.0, |p| p.x);
     let mut x1 = f32::NEG_INFINITY;
     let mut text = String::new();
     let mut cells = 0;
     let mut prev_end: Option<f32> = None;
-    // The leading bold span: the text length after the last of the leading bold runs.
+    // The leading bold span: the text length after the last of the leading bold pieces.
     let mut bold_len = 0usize;
     let mut still_bold = true;
-    for &i in idx.iter() {
-        let r = runs[i];
+    for p in &pieces {
         if let Some(end) = prev_end {
-            let gap = r.x - end;
-            let em = r.size.max(f32::MIN_POSITIVE);
+            let gap = p.x - end;
+            let em = p.size.max(f32::MIN_POSITIVE);
             if gap > CELL_GAP_EM * em {
                 trim_end_spaces(&mut text);
                 text.push('\t');
                 cells += 1;
             } else if (gap > SPACE_GAP_EM * em
                 && text.chars().last().is_some_and(is_latin)
-                && r.text.chars().next().is_some_and(is_latin))
+                && p.text.chars().next().is_some_and(is_latin))
                 || (gap > CJK_SPACE_GAP_EM * em
                     && text.chars().last().is_some_and(is_cjk_like)
-                    && r.text.chars().next().is_some_and(is_cjk_like))
+                    && p.text.chars().next().is_some_and(is_cjk_like))
             {
                 text.push(' ');
             }
         }
-        push_collapsed(&mut text, &r.text);
+        push_collapsed(&mut text, p.text);
         if still_bold {
-            if r.bold {
+            if p.bold {
                 bold_len = text.len();
             } else {
                 still_bold = false;
             }
         }
-        let end = r.x + r.width.max(0.0);
-        prev_end = Some(prev_end.map_or(end, |p: f32| p.max(end)));
+        let end = p.x + p.width.max(0.0);
+        prev_end = Some(prev_end.map_or(end, |e: f32| e.max(end)));
         x1 = x1.max(end);
     }
     let all_bold = still_bold && bold_len > 0;
@@ -301,6 +334,123 @@ fn make_line(page: usize, runs: &[&Run], idx: &mut Vec<usize>) -> Line {
         bold_prefix,
         all_bold,
     }
+}
+
+/// Groups the runs of a line (`idx`, sorted by x then emission) that start at one x.
+fn stack<'a>(runs: &[&'a Run], idx: &[usize]) -> Vec<Stack<'a>> {
+    let mut out: Vec<Stack<'a>> = Vec::with_capacity(idx.len());
+    for &i in idx {
+        let r = runs[i];
+        if let Some(top) = out.last_mut() {
+            if (r.x - top.x).abs() <= STACK_TOLERANCE_EM * r.size.max(top.size) {
+                top.text.to_mut().push_str(&r.text);
+                top.bold &= r.bold;
+                top.width = top.width.max(r.width);
+                top.size = top.size.max(r.size);
+                continue;
+            }
+        }
+        out.push(Stack {
+            x: r.x,
+            width: r.width,
+            size: r.size,
+            text: Cow::Borrowed(&r.text),
+            order: i,
+            bold: r.bold,
+        });
+    }
+    out
+}
+
+/// Cuts each stack where another stack of the line starts inside it, so the other is read
+/// where it is set: converters emit the quotes of `按照“有件必备”` as objects of their own,
+/// after the ideographs they sit between. Within a stack an ideograph is taken as one em wide
+/// and anything else as half an em, scaled to the stack's width. Cost: a binary search per
+/// cut, at most one cut per character.
+fn split_intruded<'a>(stacks: &'a [Stack<'a>]) -> Vec<Piece<'a>> {
+    let starts: Vec<f32> = stacks.iter().map(|s| s.x).collect(); // sorted: stacks are
+    let mut pieces = Vec::with_capacity(stacks.len());
+    for s in stacks {
+        let whole = Piece {
+            x: s.x,
+            width: s.width,
+            size: s.size,
+            text: &s.text,
+            order: s.order,
+            bold: s.bold,
+        };
+        let n = s.text.chars().count();
+        let first = starts.partition_point(|&x| x <= s.x);
+        // A run that starts where this one ends (within a tenth of an em: positions computed
+        // from advances carry rounding) follows it; only one that starts inside it intrudes.
+        let end = s.x + s.width - INTRUSION_TOLERANCE_EM * s.size;
+        if n < 2 || s.width <= 0.0 || first >= starts.len() || starts[first] >= end {
+            pieces.push(whole);
+            continue;
+        }
+        // Glyph edges: edges[k] is where glyph k starts; edges[n] is the stack's end. An
+        // ideograph is one em wide in every CJK font; the other glyphs share what is left of
+        // the stack's width (between a fifth and four fifths of an em each), so a run of narrow
+        // digits does not push the cut off by a character.
+        let wide = s.text.chars().filter(|&c| is_cjk_like(c)).count();
+        let narrow = n - wide;
+        let narrow_w = if narrow == 0 {
+            0.0
+        } else {
+            ((s.width - wide as f32 * s.size) / narrow as f32).clamp(0.2 * s.size, 0.8 * s.size)
+        };
+        let weights: Vec<f32> = s
+            .text
+            .chars()
+            .map(|c| if is_cjk_like(c) { s.size } else { narrow_w })
+            .collect();
+        let total: f32 = weights.iter().sum::<f32>().max(f32::MIN_POSITIVE);
+        let mut edges = Vec::with_capacity(n + 1);
+        let mut acc = 0.0;
+        edges.push(s.x);
+        for w in &weights {
+            acc += w;
+            edges.push(s.x + s.width * acc / total);
+        }
+        // (glyph index, x of the run that cuts there)
+        let mut cuts: Vec<(usize, f32)> = Vec::new();
+        let mut j = first;
+        while j < starts.len() && starts[j] < end {
+            let x = starts[j];
+            // The glyph edge nearest x, never the stack's own ends.
+            let k = edges.partition_point(|&e| e < x).clamp(1, n - 1);
+            let k = if k > 1 && (x - edges[k - 1]).abs() < (edges[k] - x).abs() {
+                k - 1
+            } else {
+                k
+            };
+            if cuts.last().is_none_or(|&(last, _)| k > last) {
+                cuts.push((k, x));
+            }
+            // Jump past every start that falls on the same edge.
+            let next = (edges[k] + edges[(k + 1).min(n)]) / 2.0;
+            j = starts.partition_point(|&x| x < next).max(j + 1);
+        }
+        let offsets: Vec<usize> = s.text.char_indices().map(|(b, _)| b).collect();
+        let (mut from, mut at) = (0, s.x);
+        cuts.push((n, s.x + s.width));
+        for (k, cut_by) in cuts {
+            let b1 = offsets.get(k).copied().unwrap_or(s.text.len());
+            pieces.push(Piece {
+                x: at,
+                width: edges[k] - edges[from],
+                size: s.size,
+                text: &s.text[offsets[from]..b1],
+                order: s.order,
+                bold: s.bold,
+            });
+            from = k;
+            // The rest is read after the run that cut it, even when the nearest glyph edge
+            // lies a little before that run's start.
+            at = edges[k].max(cut_by + cut_by.abs() * 1e-6 + 1e-6);
+        }
+    }
+    pieces
 }
 
 fn trim_end_spaces(s: &mut String) {
@@ -409,7 +559,8 @@ fn strip_running_lines(pages: &mut [Vec<Line>], laid: &mut Laid) {
     let with_text = pages.iter().filter(|p| !p.is_empty()).count();
     let quorum = with_text.div_ceil(2).max(2);
     let (mut numbers, mut running) = (0usize, 0usize);
-    for lines in pages.iter_mut() {
+    let mut plan: Vec<Vec<bool>> = Vec::with_capacity(pages.len());
+    for lines in pages.iter() {
         let n = lines.len();
         let mut drop = vec![false; n];
         for i in edges(n) {
@@ -434,6 +585,16 @@ fn strip_running_lines(pages: &mut [Vec<Line>], laid: &mut Laid) {
                 }
             }
         }
+        plan.push(drop);
+    }
+    // A document that is nothing but such lines (a page holding only its number) keeps them:
+    // they are then all the text there is.
+    if plan.iter().flatten().all(|d| *d) {
+        laid.headers.clear();
+        laid.footers.clear();
+        return;
+    }
+    for (lines, drop) in pages.iter_mut().zip(plan) {
         let mut i = 0;
         lines.retain(|_| {
             i += 1;
@@ -631,39 +792,34 @@ fn paragraphs(lines: &[Line]) -> Vec<Block> {
             && (slack_l - slack_r).abs() < 2.0 * em.max(0.1 * (right - left));
         let table_row = line.cells >= 2;
         let alone = centred || slack_l > FAR_INDENT_EM * em || line.cells >= 1;
+        let gap_limit = GAP_FACTOR * m.line_step.unwrap_or(1.5 * m.body_size);
         let starts = match prev {
             None => true,
+            // A line that fills the measure without ending a sentence wraps into the next one
+            // of its size even when that one is centred or set in: the second line of a long
+            // centred title, a breadcrumb wrapped in a narrower box, a converter's misplaced
+            // line. Chinese paragraphs end on punctuation, so this joins no two of them.
+            Some((p, false))
+                if line.cells == 0
+                    && !(p.page == line.page && line.y - p.y > gap_limit.max(p.size))
+                    && (p.size - line.size).abs() <= SIZE_CHANGE * p.size.max(line.size)
+                    && m.right[p.page] - p.x1 <= p.size
+                    && !p.text.ends_with(SENTENCE_END)
+                    && !starts_with_marker(&line.text) =>
+            {
+                false
+            }
             Some((p, p_alone)) => {
                 let p_em = p.size.max(f32::MIN_POSITIVE);
                 let p_right = m.right[p.page];
                 let first_word = first_word_width(&line.text, em);
-                // A centred paragraph too long for one line (a two-line title, a centred
-                // breadcrumb) wraps into another centred line: the previous one is full (the
-                // next line's first word would not have fitted), it is itself centred (set in
-                // from the margin as much as it falls short of the right one: a justified
-                // body line starts at the margin) and both are set alike.
-                let centred_wrap = centred
-                    && line.cells == 0
-                    && p.cells == 0
-                    && (p.size - line.size).abs() <= SIZE_CHANGE * p.size.max(line.size)
-                    && p_right - p.x1 <= first_word + p_em
-                    && p.x0 - m.left[p.page] > 0.25 * p_em
-                    && ((p.x0 - m.left[p.page]) - (p_right - p.x1)).abs() < p_em
-                    && !starts_with_marker(&line.text);
-                let gap = p.page == line.page
-                    && line.y - p.y
-                        > GAP_FACTOR * m.line_step.unwrap_or(1.5 * m.body_size).max(p_em);
-                if centred_wrap {
-                    gap
-                } else {
-                    p_alone
-                        || alone
-                        || (p.size - line.size).abs() > SIZE_CHANGE * p.size.max(line.size)
-                        || slack_l > INDENT_EM * em
-                        || p_right - p.x1 > first_word + p_em
-                        || starts_with_marker(&line.text)
-                        || gap
-                }
+                p_alone
+                    || alone
+                    || (p.size - line.size).abs() > SIZE_CHANGE * p.size.max(line.size)
+                    || slack_l > INDENT_EM * em
+                    || p_right - p.x1 > first_word + p_em
+                    || starts_with_marker(&line.text)
+                    || (p.page == line.page && line.y - p.y > gap_limit.max(p_em))
             }
         };
         if starts {
@@ -788,37 +944,77 @@ mod tests {
 
     #[test]
     fn centred_title_wrapped_onto_a_second_line_is_one_paragraph() {
-        // Body from 50 to 250; a 20-unit title centred in it fills its first line (one more
-        // character would pass the margin) and wraps onto a short centred second line.
+        // Body from 50 to 250 at 10 units, lines 15 apart; a 14-unit title fills its first
+        // line (LibreOffice wraps a long centred title) and goes on centred on the next.
         let title = |x: f32, y: f32, t: &str| Run {
             x,
             y,
-            width: t.chars().count() as f32 * 20.0,
-            size: 20.0,
+            width: t.chars().count() as f32 * 14.0,
+            size: 14.0,
             text: t.into(),
             bold: false,
         };
         let mut runs = vec![
-            title(62.0, 20.0, "东坝乡人民政府法治"),
-            title(110.0, 45.0, "政府报告"),
+            title(60.0, 20.0, "东坝乡人民政府二〇二二年法治"),
+            title(122.0, 40.0, "政府报告"),
         ];
         runs.extend(para(
             70.0,
             "第一段首行缩进两个字正文正文正文正文",
             &["正文正文正文正文正文正文正文正文正文正文"],
-            "结尾",
+            "结尾。",
         ));
-        runs.push(title(100.0, 140.0, "二〇二三年"));
-        runs.push(title(130.0, 165.0, "报告"));
+        runs.push(title(115.0, 140.0, "二〇二三年"));
+        runs.push(title(136.0, 160.0, "报告"));
         let l = lay_out(&[page(runs)]);
         let t = texts(&l);
-        assert_eq!(t[0], "东坝乡人民政府法治政府报告");
-        assert_eq!(
-            t[1],
-            "第一段首行缩进两个字正文正文正文正文正文正文正文正文正文正文正文正文正文正文结尾"
-        );
+        assert_eq!(t[0], "东坝乡人民政府二〇二二年法治政府报告");
         // A short centred line is not full: the next centred line stands alone.
         assert_eq!(&t[2..], ["二〇二三年", "报告"]);
+    }
+
+    #[test]
+    fn leading_bold_runs_become_the_bold_prefix() {
+        let run = |x: f32, y: f32, t: &str, bold: bool| Run {
+            x,
+            y,
+            width: t.chars().count() as f32 * 10.0,
+            size: 10.0,
+            text: t.into(),
+            bold,
+        };
+        // A bold heading sentence that fills a line and goes on into body text.
+        let runs = vec![
+            run(70.0, 100.0, "（一）完善监督体制机制强化监督", true),
+            run(50.0, 115.0, "工作。", true),
+            run(80.0, 115.0, "一是形成长效机制。", false),
+            run(70.0, 150.0, "二、全部加粗的标题", true),
+        ];
+        let l = lay_out(&[page(runs)]);
+        let b = &l.blocks[0];
+        assert_eq!(
+            &b.text[..b.bold_prefix],
+            "（一）完善监督体制机制强化监督工作。"
+        );
+        assert!(!b.all_bold);
+        assert!(b
+            .raw
+            .starts_with("**（一）完善监督体制机制强化监督工作。**一是"));
+        assert!(l.blocks[1].all_bold);
+        assert_eq!(l.blocks[1].bold_prefix, l.blocks[1].text.len());
+    }
+
+    #[test]
+    fn a_typed_space_between_cjk_runs_is_kept_but_digits_join_bare() {
+        let l = lay_out(&[page(vec![
+            cjk(50.0, 100.0, "签发人：张健平"),
+            cjk(123.0, 100.0, "余志强"),
+            latin(50.0, 130.0, "2023"),
+            cjk(72.0, 130.0, "年"),
+        ])]);
+        let t = texts(&l).join("|");
+        assert!(t.contains("签发人：张健平 余志强"), "{t}");
+        assert!(t.contains("2023年"), "{t}");
     }
 
     /// Body text 20 ems wide from x = 50 to 250, lines 15 units apart.
@@ -840,6 +1036,39 @@ mod tests {
             cjk(50.0, 99.9, "开展"),
         ])]);
         assert_eq!(texts(&l), ["开展2023年度"]);
+    }
+
+    #[test]
+    fn a_run_set_inside_another_is_read_where_it_stands() {
+        // 按照“有件必备”的: the quotes come as objects of their own, after the ideographs.
+        let l = lay_out(&[page(vec![
+            cjk(50.0, 100.0, "按照有件必备的原则"),
+            cjk(68.0, 100.0, "“"),
+            cjk(109.0, 100.0, "”"),
+        ])]);
+        assert_eq!(texts(&l), ["按照“有件必备”的原则"]);
+    }
+
+    #[test]
+    fn quotes_land_inside_a_stack_of_runs() {
+        // easyofd: the line's objects all start at its left end, spread over its width; the
+        // quotes alone are where they are set.
+        let stacked = |t: &str| Run {
+            x: 50.0,
+            y: 100.0,
+            width: 100.0,
+            size: 10.0,
+            text: t.into(),
+            bold: false,
+        };
+        let l = lay_out(&[page(vec![
+            stacked("建成常安"),
+            stacked("+"),
+            stacked("联调联控平台"),
+            cjk(68.0, 100.0, "“"),
+            cjk(92.0, 100.0, "”"),
+        ])]);
+        assert_eq!(texts(&l), ["建成“常安+”联调联控平台"]);
     }
 
     #[test]
@@ -924,6 +1153,23 @@ mod tests {
     }
 
     #[test]
+    fn a_long_centred_title_wrapped_onto_a_centred_line_is_one_block() {
+        let mut runs = vec![
+            cjk(50.0, 60.0, "东坝乡人民政府二〇二二年法治政府建设情况"),
+            cjk(140.0, 75.0, "报告"),
+        ];
+        runs.extend(para(
+            100.0,
+            "一二三四五六七八九十一二三四五六七八",
+            &[FULL, FULL],
+            "完。",
+        ));
+        let l = lay_out(&[page(runs)]);
+        assert_eq!(texts(&l)[0], "东坝乡人民政府二〇二二年法治政府建设情况报告");
+        assert_eq!(l.blocks.len(), 2);
+    }
+
+    #[test]
     fn latin_wrap_joins_with_one_space() {
         let l = lay_out(&[page(vec![
             cjk(50.0, 100.0, FULL),
@@ -981,6 +1227,13 @@ mod tests {
             .warnings
             .iter()
             .any(|w| w.code == "layout_page_numbers_removed"));
+    }
+
+    #[test]
+    fn a_document_of_page_numbers_alone_keeps_them() {
+        let l = lay_out(&[page(vec![latin(50.0, 100.0, "1")])]);
+        assert_eq!(texts(&l), ["1"]);
+        assert!(l.warnings.is_empty());
     }
 
     #[test]
