@@ -58,6 +58,43 @@ DOCINGEST_DOC_SEEDS="$seeds/doc" cargo test --quiet --no-default-features --test
 add_sheet 00 "${sheets[@]}"
 add_sheet 02 "${xls[@]}"
 add parse_bytes "${text[@]}" "${docx[@]}" "${sheets[@]}" "${xls[@]}" "${docs[@]}"
+# PDF seeds: the corpus renditions plus small files written here and now (one per font and
+# content path the reader has), never committed third-party PDFs.
+mkdir -p "$seeds/pdf"
+python3 - "$seeds/pdf" <<'PY'
+import sys, zlib
+out = sys.argv[1]
+def pdf(objs, root):
+    b = bytearray(b"%PDF-1.7\n")
+    offs = []
+    for i, o in enumerate(objs):
+        offs.append(len(b))
+        b += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
+    x = len(b)
+    b += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for o in offs:
+        b += b"%010d 00000 n \n" % o
+    b += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, root, x)
+    return bytes(b)
+def stream(data, extra=b"", z=False):
+    if z:
+        data, extra = zlib.compress(data), extra + b" /Filter /FlateDecode"
+    return b"<< /Length %d %s >>\nstream\n" % (len(data), extra) + data + b"\nendstream"
+def page(font, content, z=False, extra_res=b""):
+    return [font, stream(content, z=z),
+            b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 3 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 1 0 R >> " + extra_res + b" >> /Contents 2 0 R >>",
+            b"<< /Type /Catalog /Pages 3 0 R >>"]
+ucs2 = b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /W [1 95 500] >>] >>"
+text = "\u4e00\u3001\u603b\u4f53\u60c5\u51b5".encode("utf-16-be").hex().encode()
+body = b"BT /F1 12 Tf 72 760 Td <" + text + b"> Tj 0 -20 Td [(\x00\x32\x00\x30) -300 <5E74>] TJ T* (\x20\x14) ' ET"
+open(out + "/ucs2.pdf", "wb").write(pdf(page(ucs2, body, z=True), 5))
+simple = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /BaseEncoding /WinAnsiEncoding /Differences [1 /emdash /uni6CD5] >> /FirstChar 32 /Widths [278 278] >>"
+open(out + "/simple.pdf", "wb").write(pdf(page(simple, b"BT /F1 12 Tf 14 TL 72 700 Td (Work \001\002) Tj T* [(pl) 20 (an)] TJ ET"), 5))
+gbk = b"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /GBK-EUC-H /DescendantFonts [<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> >>] >>"
+open(out + "/gbk.pdf", "wb").write(pdf(page(gbk, b"q 1 0 0 1 10 10 cm BT /F1 12 Tf 72 700 Td <B7A8D6CE> Tj (2023) Tj ET Q"), 5))
+PY
+add pdf "$CORPUS"/variants/*.pdf
 
 failed=0
 for t in $(cargo fuzz list); do

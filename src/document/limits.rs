@@ -87,6 +87,18 @@ pub struct Limits {
     /// Set by the caller (the worker, at `worker.parse_timeout_ms`) to stop this parse.
     #[serde(skip)]
     pub cancel: Cancel,
+    /// PDF: most bytes one stream (a page's content, a font's CMap, an object stream) may
+    /// decompress to. All streams together count against `max_total_uncompressed_bytes`.
+    pub max_pdf_stream_bytes: u64,
+    /// PDF: most indirect objects a file may hold.
+    pub max_pdf_objects: usize,
+    /// PDF: most pages read.
+    pub max_pdf_pages: usize,
+    /// PDF: most content-stream operators run over the whole document (forms counted each
+    /// time they are drawn).
+    pub max_pdf_operators: u64,
+    /// PDF: deepest page-tree and Form XObject nesting.
+    pub max_pdf_depth: usize,
 }
 
 impl Default for Limits {
@@ -105,6 +117,11 @@ impl Default for Limits {
             max_doc_pieces: 100_000,
             max_doc_field_depth: 64,
             cancel: Cancel::default(),
+            max_pdf_stream_bytes: 64 * 1024 * 1024,
+            max_pdf_objects: 500_000,
+            max_pdf_pages: 10_000,
+            max_pdf_operators: 50_000_000,
+            max_pdf_depth: 32,
         }
     }
 }
