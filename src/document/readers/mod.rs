@@ -3,6 +3,7 @@
 
 pub mod doc;
 pub mod docx;
+pub mod layout;
 pub mod ofd;
 pub mod pdf;
 pub mod sheet;
