@@ -51,6 +51,22 @@ add docx "${docx[@]}" "${pandoc[@]}"
 add_sheet 00 "${sheets[@]}"
 add_sheet 02 "${xls[@]}"
 add parse_bytes "${text[@]}" "${docx[@]}" "${sheets[@]}" "${xls[@]}"
+# OFD: the easyofd renditions and the ten smallest ofdrw files whole (selector 00), and the
+# renditions' first pages' Content.xml alone (selector 01: the target wraps them into a
+# package), made here from the corpus, not committed.
+mkdir -p "$seeds/ofd"
+mapfile -t ofdrw < <(ls -S "$CORPUS"/external/ofdrw/*.ofd 2>/dev/null | tail -n 10)
+for f in "$CORPUS"/variants/*.ofd "${ofdrw[@]}"; do
+  [ -f "$f" ] || continue
+  b=$(basename "$f" .ofd)
+  { printf '\x00'; cat "$f"; } > "$seeds/ofd/00-$b"
+done
+if command -v unzip >/dev/null; then
+  for f in "$CORPUS"/variants/*.ofd; do
+    [ -f "$f" ] || continue
+    { printf '\x01'; unzip -p "$f" Doc_0/Pages/Page_0/Content.xml; } > "$seeds/ofd/01-$(basename "$f" .ofd)" || true
+  done
+fi
 
 failed=0
 for t in $(cargo fuzz list); do

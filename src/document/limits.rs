@@ -24,6 +24,12 @@ pub struct Limits {
     pub max_cells: usize,
     /// Longest line the text path keeps before it splits it (a 50 MB line is split, not fatal).
     pub max_line_bytes: usize,
+    /// Most pages an OFD document may list.
+    pub max_ofd_pages: usize,
+    /// Most `TextObject`s and most `TextCode`s (each one positioned run) in one OFD document,
+    /// templates included.
+    pub max_ofd_text_objects: usize,
+    pub max_ofd_text_codes: usize,
 }
 
 impl Default for Limits {
@@ -39,6 +45,9 @@ impl Default for Limits {
             max_columns: 1_024,
             max_cells: 5_000_000,
             max_line_bytes: 1024 * 1024,
+            max_ofd_pages: 10_000,
+            max_ofd_text_objects: 1_000_000,
+            max_ofd_text_codes: 1_000_000,
         }
     }
 }

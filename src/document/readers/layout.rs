@@ -34,6 +34,7 @@
 
 use crate::document::model::Block;
 use crate::document::result::Warning;
+use std::borrow::Cow;
 
 /// One run of text set at one position: `x`, `y` are the baseline start in page units with
 /// `y` growing down (0 = top of the page); `width` is the advance of the whole run; `size` the
@@ -72,6 +73,8 @@ pub const CELL_GAP_EM: f32 = 2.0;
 const SPACE_GAP_EM: f32 = 0.25;
 /// Two runs are on one line when their baselines differ by at most this many ems.
 const BASELINE_TOLERANCE_EM: f32 = 0.35;
+/// Runs whose starts differ by at most this many ems are stacked at one x (see [`Stack`]).
+const STACK_TOLERANCE_EM: f32 = 0.05;
 /// First-line indentation that starts a paragraph (Chinese text indents two ems).
 const INDENT_EM: f32 = 1.2;
 /// A line starting this far in from the left margin is not a continuation line.
@@ -225,37 +228,59 @@ fn group_lines(page: usize, runs: &[&Run]) -> Vec<Line> {
     lines
 }
 
+/// The runs of a line that start at one x, joined in emission order: converters such as
+/// easyofd set every object of a line at the line's start, so their order of emission is the
+/// only order there is. One run alone is just itself.
+struct Stack<'a> {
+    x: f32,
+    width: f32,
+    size: f32,
+    text: Cow<'a, str>,
+    /// Emission order of its first run: breaks ties in x.
+    order: usize,
+}
+
+/// A piece of a stack: the whole of it, or the part between two runs set inside it.
+struct Piece<'a> {
+    x: f32,
+    width: f32,
+    size: f32,
+    text: &'a str,
+    order: usize,
+}
+
 /// Makes a line of the runs `idx` names, leaving `idx` empty for the next line.
 fn make_line(page: usize, runs: &[&Run], idx: &mut Vec<usize>) -> Line {
     let mut idx = std::mem::take(idx);
-    // Emission order breaks ties in x: `idx` holds indices, so sort by (x, index).
     idx.sort_by(|&a, &b| runs[a].x.total_cmp(&runs[b].x).then(a.cmp(&b)));
-    let size = idx.iter().map(|&i| runs[i].size).fold(0.0f32, f32::max);
+    let stacks = stack(runs, &idx);
+    let mut pieces = split_intruded(&stacks);
+    pieces.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.order.cmp(&b.order)));
+    let size = pieces.iter().map(|p| p.size).fold(0.0f32, f32::max);
     let y = runs[idx[0]].y;
-    let x0 = runs[idx[0]].x;
+    let x0 = pieces.first().map_or(0.0, |p| p.x);
     let mut x1 = f32::NEG_INFINITY;
     let mut text = String::new();
     let mut cells = 0;
     let mut prev_end: Option<f32> = None;
-    for &i in idx.iter() {
-        let r = runs[i];
+    for p in &pieces {
         if let Some(end) = prev_end {
-            let gap = r.x - end;
-            let em = r.size.max(f32::MIN_POSITIVE);
+            let gap = p.x - end;
+            let em = p.size.max(f32::MIN_POSITIVE);
             if gap > CELL_GAP_EM * em {
                 trim_end_spaces(&mut text);
                 text.push('\t');
                 cells += 1;
             } else if gap > SPACE_GAP_EM * em
                 && text.chars().last().is_some_and(is_latin)
-                && r.text.chars().next().is_some_and(is_latin)
+                && p.text.chars().next().is_some_and(is_latin)
             {
                 text.push(' ');
             }
         }
-        push_collapsed(&mut text, &r.text);
-        let end = r.x + r.width.max(0.0);
-        prev_end = Some(prev_end.map_or(end, |p: f32| p.max(end)));
+        push_collapsed(&mut text, p.text);
+        let end = p.x + p.width.max(0.0);
+        prev_end = Some(prev_end.map_or(end, |e: f32| e.max(end)));
         x1 = x1.max(end);
     }
     let text = text.trim().to_string();
@@ -268,6 +293,106 @@ fn make_line(page: usize, runs: &[&Run], idx: &mut Vec<usize>) -> Line {
         text,
         cells,
     }
+}
+
+/// Groups the runs of a line (`idx`, sorted by x then emission) that start at one x.
+fn stack<'a>(runs: &[&'a Run], idx: &[usize]) -> Vec<Stack<'a>> {
+    let mut out: Vec<Stack<'a>> = Vec::with_capacity(idx.len());
+    for &i in idx {
+        let r = runs[i];
+        if let Some(top) = out.last_mut() {
+            if (r.x - top.x).abs() <= STACK_TOLERANCE_EM * r.size.max(top.size) {
+                top.text.to_mut().push_str(&r.text);
+                top.width = top.width.max(r.width);
+                top.size = top.size.max(r.size);
+                continue;
+            }
+        }
+        out.push(Stack {
+            x: r.x,
+            width: r.width,
+            size: r.size,
+            text: Cow::Borrowed(&r.text),
+            order: i,
+        });
+    }
+    out
+}
+
+/// Cuts each stack where another stack of the line starts inside it, so the other is read
+/// where it is set: converters emit the quotes of `按照“有件必备”` as objects of their own,
+/// after the ideographs they sit between. Within a stack an ideograph is taken as one em wide
+/// and anything else as half an em, scaled to the stack's width. Cost: a binary search per
+/// cut, at most one cut per character.
+fn split_intruded<'a>(stacks: &'a [Stack<'a>]) -> Vec<Piece<'a>> {
+    let starts: Vec<f32> = stacks.iter().map(|s| s.x).collect(); // sorted: stacks are
+    let mut pieces = Vec::with_capacity(stacks.len());
+    for s in stacks {
+        let whole = Piece {
+            x: s.x,
+            width: s.width,
+            size: s.size,
+            text: &s.text,
+            order: s.order,
+        };
+        let n = s.text.chars().count();
+        let first = starts.partition_point(|&x| x <= s.x);
+        if n < 2 || s.width <= 0.0 || first >= starts.len() || starts[first] >= s.x + s.width {
+            pieces.push(whole);
+            continue;
+        }
+        // Glyph edges: edges[k] is where glyph k starts; edges[n] is the stack's end.
+        let weights: Vec<f32> = s
+            .text
+            .chars()
+            .map(|c| if is_cjk_like(c) { 1.0 } else { 0.5 })
+            .collect();
+        let total: f32 = weights.iter().sum();
+        let mut edges = Vec::with_capacity(n + 1);
+        let mut acc = 0.0;
+        edges.push(s.x);
+        for w in &weights {
+            acc += w;
+            edges.push(s.x + s.width * acc / total);
+        }
+        // (glyph index, x of the run that cuts there)
+        let mut cuts: Vec<(usize, f32)> = Vec::new();
+        let mut j = first;
+        while j < starts.len() && starts[j] < s.x + s.width {
+            let x = starts[j];
+            // The glyph edge nearest x, never the stack's own ends.
+            let k = edges.partition_point(|&e| e < x).clamp(1, n - 1);
+            let k = if k > 1 && (x - edges[k - 1]).abs() < (edges[k] - x).abs() {
+                k - 1
+            } else {
+                k
+            };
+            if cuts.last().is_none_or(|&(last, _)| k > last) {
+                cuts.push((k, x));
+            }
+            // Jump past every start that falls on the same edge.
+            let next = (edges[k] + edges[(k + 1).min(n)]) / 2.0;
+            j = starts.partition_point(|&x| x < next).max(j + 1);
+        }
+        let offsets: Vec<usize> = s.text.char_indices().map(|(b, _)| b).collect();
+        let (mut from, mut at) = (0, s.x);
+        cuts.push((n, s.x + s.width));
+        for (k, cut_by) in cuts {
+            let b1 = offsets.get(k).copied().unwrap_or(s.text.len());
+            pieces.push(Piece {
+                x: at,
+                width: edges[k] - edges[from],
+                size: s.size,
+                text: &s.text[offsets[from]..b1],
+                order: s.order,
+            });
+            from = k;
+            // The rest is read after the run that cut it, even when the nearest glyph edge
+            // lies a little before that run's start.
+            at = edges[k].max(cut_by + cut_by.abs() * 1e-6 + 1e-6);
+        }
+    }
+    pieces
 }
 
 fn trim_end_spaces(s: &mut String) {
@@ -376,7 +501,8 @@ fn strip_running_lines(pages: &mut [Vec<Line>], laid: &mut Laid) {
     let with_text = pages.iter().filter(|p| !p.is_empty()).count();
     let quorum = with_text.div_ceil(2).max(2);
     let (mut numbers, mut running) = (0usize, 0usize);
-    for lines in pages.iter_mut() {
+    let mut plan: Vec<Vec<bool>> = Vec::with_capacity(pages.len());
+    for lines in pages.iter() {
         let n = lines.len();
         let mut drop = vec![false; n];
         for i in edges(n) {
@@ -401,6 +527,16 @@ fn strip_running_lines(pages: &mut [Vec<Line>], laid: &mut Laid) {
                 }
             }
         }
+        plan.push(drop);
+    }
+    // A document that is nothing but such lines (a page holding only its number) keeps them:
+    // they are then all the text there is.
+    if plan.iter().flatten().all(|d| *d) {
+        laid.headers.clear();
+        laid.footers.clear();
+        return;
+    }
+    for (lines, drop) in pages.iter_mut().zip(plan) {
         let mut i = 0;
         lines.retain(|_| {
             i += 1;
@@ -713,6 +849,38 @@ mod tests {
     }
 
     #[test]
+    fn a_run_set_inside_another_is_read_where_it_stands() {
+        // 按照“有件必备”的: the quotes come as objects of their own, after the ideographs.
+        let l = lay_out(&[page(vec![
+            cjk(50.0, 100.0, "按照有件必备的原则"),
+            cjk(68.0, 100.0, "“"),
+            cjk(109.0, 100.0, "”"),
+        ])]);
+        assert_eq!(texts(&l), ["按照“有件必备”的原则"]);
+    }
+
+    #[test]
+    fn quotes_land_inside_a_stack_of_runs() {
+        // easyofd: the line's objects all start at its left end, spread over its width; the
+        // quotes alone are where they are set.
+        let stacked = |t: &str| Run {
+            x: 50.0,
+            y: 100.0,
+            width: 100.0,
+            size: 10.0,
+            text: t.into(),
+        };
+        let l = lay_out(&[page(vec![
+            stacked("建成常安"),
+            stacked("+"),
+            stacked("联调联控平台"),
+            cjk(68.0, 100.0, "“"),
+            cjk(92.0, 100.0, "”"),
+        ])]);
+        assert_eq!(texts(&l), ["建成“常安+”联调联控平台"]);
+    }
+
+    #[test]
     fn equal_x_keeps_emission_order() {
         // easyofd sets every object of a line at the line's start.
         let l = lay_out(&[page(vec![
@@ -851,6 +1019,13 @@ mod tests {
             .warnings
             .iter()
             .any(|w| w.code == "layout_page_numbers_removed"));
+    }
+
+    #[test]
+    fn a_document_of_page_numbers_alone_keeps_them() {
+        let l = lay_out(&[page(vec![latin(50.0, 100.0, "1")])]);
+        assert_eq!(texts(&l), ["1"]);
+        assert!(l.warnings.is_empty());
     }
 
     #[test]
