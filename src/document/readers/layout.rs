@@ -73,6 +73,8 @@ pub const CELL_GAP_EM: f32 = 2.0;
 const SPACE_GAP_EM: f32 = 0.25;
 /// Two runs are on one line when their baselines differ by at most this many ems.
 const BASELINE_TOLERANCE_EM: f32 = 0.35;
+/// What ends a sentence, or a label before its value: a line ending so does not wrap on.
+const SENTENCE_END: &[char] = &['。', '！', '？', '；', '：', '!', '?', ';', ':'];
 /// Runs whose starts differ by at most this many ems are stacked at one x (see [`Stack`]).
 const STACK_TOLERANCE_EM: f32 = 0.05;
 /// First-line indentation that starts a paragraph (Chinese text indents two ems).
@@ -341,13 +343,23 @@ fn split_intruded<'a>(stacks: &'a [Stack<'a>]) -> Vec<Piece<'a>> {
             pieces.push(whole);
             continue;
         }
-        // Glyph edges: edges[k] is where glyph k starts; edges[n] is the stack's end.
+        // Glyph edges: edges[k] is where glyph k starts; edges[n] is the stack's end. An
+        // ideograph is one em wide in every CJK font; the other glyphs share what is left of
+        // the stack's width (between a fifth and four fifths of an em each), so a run of narrow
+        // digits does not push the cut off by a character.
+        let wide = s.text.chars().filter(|&c| is_cjk_like(c)).count();
+        let narrow = n - wide;
+        let narrow_w = if narrow == 0 {
+            0.0
+        } else {
+            ((s.width - wide as f32 * s.size) / narrow as f32).clamp(0.2 * s.size, 0.8 * s.size)
+        };
         let weights: Vec<f32> = s
             .text
             .chars()
-            .map(|c| if is_cjk_like(c) { 1.0 } else { 0.5 })
+            .map(|c| if is_cjk_like(c) { s.size } else { narrow_w })
             .collect();
-        let total: f32 = weights.iter().sum();
+        let total: f32 = weights.iter().sum::<f32>().max(f32::MIN_POSITIVE);
         let mut edges = Vec::with_capacity(n + 1);
         let mut acc = 0.0;
         edges.push(s.x);
@@ -732,8 +744,23 @@ fn paragraphs(lines: &[Line]) -> Vec<Block> {
             && (slack_l - slack_r).abs() < 2.0 * em.max(0.1 * (right - left));
         let table_row = line.cells >= 2;
         let alone = centred || slack_l > FAR_INDENT_EM * em || line.cells >= 1;
+        let gap_limit = GAP_FACTOR * m.line_step.unwrap_or(1.5 * m.body_size);
         let starts = match prev {
             None => true,
+            // A line that fills the measure without ending a sentence wraps into the next one
+            // of its size even when that one is centred or set in: the second line of a long
+            // centred title, a breadcrumb wrapped in a narrower box, a converter's misplaced
+            // line. Chinese paragraphs end on punctuation, so this joins no two of them.
+            Some((p, false))
+                if line.cells == 0
+                    && !(p.page == line.page && line.y - p.y > gap_limit.max(p.size))
+                    && (p.size - line.size).abs() <= SIZE_CHANGE * p.size.max(line.size)
+                    && m.right[p.page] - p.x1 <= p.size
+                    && !p.text.ends_with(SENTENCE_END)
+                    && !starts_with_marker(&line.text) =>
+            {
+                false
+            }
             Some((p, p_alone)) => {
                 let p_em = p.size.max(f32::MIN_POSITIVE);
                 let p_right = m.right[p.page];
@@ -744,9 +771,7 @@ fn paragraphs(lines: &[Line]) -> Vec<Block> {
                     || slack_l > INDENT_EM * em
                     || p_right - p.x1 > first_word + p_em
                     || starts_with_marker(&line.text)
-                    || (p.page == line.page
-                        && line.y - p.y
-                            > GAP_FACTOR * m.line_step.unwrap_or(1.5 * m.body_size).max(p_em))
+                    || (p.page == line.page && line.y - p.y > gap_limit.max(p_em))
             }
         };
         if starts {
@@ -959,6 +984,23 @@ mod tests {
                 format!("{FULL}{FULL}{FULL}"),
             ]
         );
+    }
+
+    #[test]
+    fn a_long_centred_title_wrapped_onto_a_centred_line_is_one_block() {
+        let mut runs = vec![
+            cjk(50.0, 60.0, "东坝乡人民政府二〇二二年法治政府建设情况"),
+            cjk(140.0, 75.0, "报告"),
+        ];
+        runs.extend(para(
+            100.0,
+            "一二三四五六七八九十一二三四五六七八",
+            &[FULL, FULL],
+            "完。",
+        ));
+        let l = lay_out(&[page(runs)]);
+        assert_eq!(texts(&l)[0], "东坝乡人民政府二〇二二年法治政府建设情况报告");
+        assert_eq!(l.blocks.len(), 2);
     }
 
     #[test]
