@@ -238,8 +238,10 @@ fn page_count_limit() {
         ),
     ]);
     let doc = read_bounded(&bytes, &limits).unwrap();
-    // The same line at the same place on every page is a running header, not body text.
-    assert!(doc.blocks.is_empty() || doc.blocks.len() == 1000);
+    // The same line at the same place on every page would be a running header, but as it is
+    // all the text there is, it is kept: once per page.
+    let all: String = doc.blocks.iter().map(|b| b.text.as_str()).collect();
+    assert_eq!(all.matches("正文").count(), 1000);
 }
 
 #[test]
