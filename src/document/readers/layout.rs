@@ -162,7 +162,8 @@ fn find_gutter(runs: &[&Run]) -> Option<f32> {
         .fold(f32::NEG_INFINITY, f32::max);
     let span = max - min;
     let em = median(runs.iter().map(|r| r.size).collect())?;
-    if !(span > 0.0) || em <= 0.0 || span < 10.0 * em {
+    // `span` is NaN-free (runs with non-finite coordinates are dropped before).
+    if span <= 0.0 || em <= 0.0 || span < 10.0 * em {
         return None;
     }
     let bin = |x: f32| (((x - min) / span * BINS as f32) as usize).min(BINS - 1);

@@ -220,6 +220,9 @@ fn read_content(
     content::read(&mut xml, budget)
 }
 
+/// An element's attributes: lower-cased local name and value.
+type Attrs = Vec<(String, String)>;
+
 /// Reads the elements of a small part (`OFD.xml`, `Document.xml`) as (lower-cased local
 /// name, attributes, text) and hands each finished element to `f`.
 fn walk(
@@ -232,7 +235,7 @@ fn walk(
         .ok_or_else(|| ParseError::Corrupt(format!("{path} is not in the package")))?;
     let mut buf = Vec::new();
     // Open elements: name, attributes, text so far.
-    let mut stack: Vec<(String, Vec<(String, String)>, String)> = Vec::new();
+    let mut stack: Vec<(String, Attrs, String)> = Vec::new();
     loop {
         let event = xml.next(&mut buf)?;
         match event {
