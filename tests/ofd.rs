@@ -15,9 +15,10 @@ mod parsing;
 use parsing::{corpus_dir, parse_path};
 use std::time::{Duration, Instant};
 
-/// 2 s is the bound for a release build; unoptimized test builds get ten times that.
+/// 2 s is the bound for a release build (`cargo test --release`); an unoptimized build on a
+/// loaded machine is only checked for hangs.
 fn time_ceiling() -> Duration {
-    Duration::from_secs(if cfg!(debug_assertions) { 20 } else { 2 })
+    Duration::from_secs(if cfg!(debug_assertions) { 120 } else { 2 })
 }
 
 fn ofdrw_files() -> Vec<std::path::PathBuf> {

@@ -21,9 +21,10 @@ static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
 const MB: usize = 1024 * 1024;
 /// The bound is 200 MB per hostile file; the reader must stay well under it.
 const MEMORY_CEILING: usize = 100 * MB;
-/// The bound is 2 s in a release build; unoptimized test builds get ten times that.
+/// The bound is 2 s in a release build (`cargo test --release`). An unoptimized build
+/// on a loaded machine is only checked for hangs: a million text codes take ~25 s there.
 fn time_ceiling() -> Duration {
-    Duration::from_secs(if cfg!(debug_assertions) { 20 } else { 2 })
+    Duration::from_secs(if cfg!(debug_assertions) { 120 } else { 2 })
 }
 
 fn read_bounded(bytes: &[u8], limits: &Limits) -> Result<RawDocument, ParseError> {
