@@ -95,6 +95,22 @@ gbk = b"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /GBK-EUC-H /D
 open(out + "/gbk.pdf", "wb").write(pdf(page(gbk, b"q 1 0 0 1 10 10 cm BT /F1 12 Tf 72 700 Td <B7A8D6CE> Tj (2023) Tj ET Q"), 5))
 PY
 add pdf "$CORPUS"/variants/*.pdf
+# OFD: the easyofd renditions and the ten smallest ofdrw files whole (selector 00), and the
+# renditions' first pages' Content.xml alone (selector 01: the target wraps them into a
+# package), made here from the corpus, not committed.
+mkdir -p "$seeds/ofd"
+mapfile -t ofdrw < <(ls -S "$CORPUS"/external/ofdrw/*.ofd 2>/dev/null | tail -n 10)
+for f in "$CORPUS"/variants/*.ofd "${ofdrw[@]}"; do
+  [ -f "$f" ] || continue
+  b=$(basename "$f" .ofd)
+  { printf '\x00'; cat "$f"; } > "$seeds/ofd/00-$b"
+done
+if command -v unzip >/dev/null; then
+  for f in "$CORPUS"/variants/*.ofd; do
+    [ -f "$f" ] || continue
+    { printf '\x01'; unzip -p "$f" Doc_0/Pages/Page_0/Content.xml; } > "$seeds/ofd/01-$(basename "$f" .ofd)" || true
+  done
+fi
 
 failed=0
 for t in $(cargo fuzz list); do

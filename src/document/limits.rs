@@ -99,6 +99,12 @@ pub struct Limits {
     pub max_pdf_operators: u64,
     /// PDF: deepest page-tree and Form XObject nesting.
     pub max_pdf_depth: usize,
+    /// Most pages an OFD document may list.
+    pub max_ofd_pages: usize,
+    /// Most `TextObject`s and most `TextCode`s (each one positioned run) in one OFD document,
+    /// templates included.
+    pub max_ofd_text_objects: usize,
+    pub max_ofd_text_codes: usize,
 }
 
 impl Default for Limits {
@@ -122,6 +128,9 @@ impl Default for Limits {
             max_pdf_pages: 10_000,
             max_pdf_operators: 50_000_000,
             max_pdf_depth: 32,
+            max_ofd_pages: 10_000,
+            max_ofd_text_objects: 1_000_000,
+            max_ofd_text_codes: 1_000_000,
         }
     }
 }

@@ -36,10 +36,10 @@
 
 mod core_props;
 pub(in crate::document::readers) mod numbering;
-mod package;
+pub(in crate::document::readers) mod package;
 mod story;
 pub(in crate::document::readers) mod styles;
-mod xml;
+pub(in crate::document::readers) mod xml;
 
 use crate::document::error::ParseError;
 use crate::document::limits::Limits;

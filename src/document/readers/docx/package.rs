@@ -44,7 +44,7 @@ impl std::error::Error for LimitHit {}
 
 /// `Read::take` that fails instead of stopping: a part cut off at the limit would otherwise
 /// look like a complete (and then malformed) part. Also charges a package-wide total.
-pub(super) struct LimitedReader<'t, R> {
+pub(in crate::document::readers) struct LimitedReader<'t, R> {
     inner: R,
     part_left: u64,
     total_used: &'t mut u64,
@@ -84,7 +84,7 @@ impl<R: Read> Read for LimitedReader<'_, R> {
     }
 }
 
-pub(super) type PartXml<'p, 'a> =
+pub(in crate::document::readers) type PartXml<'p, 'a> =
     XmlPart<BufReader<LimitedReader<'p, zip::read::ZipFile<'p, Cursor<&'a [u8]>>>>>;
 
 /// One relationship of a part, its target resolved to a part name.
@@ -97,7 +97,7 @@ pub(super) struct Rel {
     pub target: String,
 }
 
-pub(super) struct Package<'a> {
+pub(in crate::document::readers) struct Package<'a> {
     zip: zip::ZipArchive<Cursor<&'a [u8]>>,
     /// Lower-cased, `/`-separated part name -> entry index.
     names: HashMap<String, usize>,
@@ -108,7 +108,10 @@ pub(super) struct Package<'a> {
 }
 
 impl<'a> Package<'a> {
-    pub(super) fn open(bytes: &'a [u8], limits: &Limits) -> Result<Self, ParseError> {
+    pub(in crate::document::readers) fn open(
+        bytes: &'a [u8],
+        limits: &Limits,
+    ) -> Result<Self, ParseError> {
         if bytes.len() as u64 > limits.max_input_bytes {
             return Err(ParseError::TooLarge {
                 size: bytes.len() as u64,
@@ -142,12 +145,15 @@ impl<'a> Package<'a> {
         })
     }
 
-    pub(super) fn has(&self, name: &str) -> bool {
+    pub(in crate::document::readers) fn has(&self, name: &str) -> bool {
         self.names.contains_key(&normalize_name(name))
     }
 
     /// Opens part `name` for streaming, or `None` if the package has no such part.
-    pub(super) fn xml(&mut self, name: &str) -> Result<Option<PartXml<'_, 'a>>, ParseError> {
+    pub(in crate::document::readers) fn xml(
+        &mut self,
+        name: &str,
+    ) -> Result<Option<PartXml<'_, 'a>>, ParseError> {
         let Some(&index) = self.names.get(&normalize_name(name)) else {
             return Ok(None);
         };

@@ -20,7 +20,7 @@ use std::io::BufRead;
 
 /// The namespaces the reader cares about; everything else is `Other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Ns {
+pub(in crate::document::readers) enum Ns {
     /// WordprocessingML main, Transitional or Strict.
     W,
     /// Office Math (OMML): `m:t` carries text.
@@ -64,7 +64,7 @@ fn ns_of(res: ResolveResult<'_>) -> Ns {
 }
 
 /// One XML part being streamed, with its depth tracked.
-pub(super) struct XmlPart<R: BufRead> {
+pub(in crate::document::readers) struct XmlPart<R: BufRead> {
     reader: NsReader<R>,
     depth: usize,
     max_depth: usize,
@@ -72,7 +72,7 @@ pub(super) struct XmlPart<R: BufRead> {
 }
 
 impl<R: BufRead> XmlPart<R> {
-    pub(super) fn new(inner: R, part: &str, max_depth: usize) -> Self {
+    pub(in crate::document::readers) fn new(inner: R, part: &str, max_depth: usize) -> Self {
         let mut reader = NsReader::from_reader(inner);
         let config = reader.config_mut();
         config.trim_text(false);
@@ -88,7 +88,10 @@ impl<R: BufRead> XmlPart<R> {
 
     /// The next event, with the depth limit enforced. `Empty` elements count as one level
     /// deeper than their parent, like a start tag would.
-    pub(super) fn next<'b>(&mut self, buf: &'b mut Vec<u8>) -> Result<Event<'b>, ParseError> {
+    pub(in crate::document::readers) fn next<'b>(
+        &mut self,
+        buf: &'b mut Vec<u8>,
+    ) -> Result<Event<'b>, ParseError> {
         let event = self
             .reader
             .read_event_into(buf)
@@ -116,7 +119,7 @@ impl<R: BufRead> XmlPart<R> {
     }
 
     /// Namespace and local name of an element.
-    pub(super) fn name<'e>(&self, e: &'e BytesStart<'_>) -> (Ns, &'e str) {
+    pub(in crate::document::readers) fn name<'e>(&self, e: &'e BytesStart<'_>) -> (Ns, &'e str) {
         let (res, local) = self.reader.resolver().resolve_element(e.name());
         (ns_of(res), local.into_inner())
     }
@@ -175,7 +178,7 @@ pub(super) fn xml_error(part: &str, e: quick_xml::Error) -> ParseError {
 
 /// The text of an entity or character reference inside character data: `&amp;` and friends
 /// and `&#x4E00;`. Undeclared entities (a DTD is never read) yield nothing.
-pub(super) fn resolve_ref(name: &str, out: &mut dyn FnMut(&str)) {
+pub(in crate::document::readers) fn resolve_ref(name: &str, out: &mut dyn FnMut(&str)) {
     if let Some(num) = name.strip_prefix('#') {
         let code = match num.strip_prefix(['x', 'X']) {
             Some(hex) => u32::from_str_radix(hex, 16).ok(),
