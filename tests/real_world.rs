@@ -203,7 +203,11 @@ fn a_contained_panic_prints_nothing_that_says_panicked() {
 #[test]
 fn angle_brackets_in_word_text_are_text_not_markup() {
     let r = parsed("openxml_bookmark_angle_brackets.docx");
-    assert!(r.text.contains("Func<A,R> which"), "{}", &r.text[..r.text.len().min(400)]);
+    assert!(
+        r.text.contains("Func<A,R> which"),
+        "{}",
+        &r.text[..r.text.len().min(400)]
+    );
     assert!(!r.warnings.iter().any(|w| w.code == "html_tags_removed"));
 }
 

@@ -749,12 +749,15 @@ fn inline_heading_starts(text: &str, style: crate::document::result::NumberStyle
     for (i, c) in text.char_indices() {
         let p = prev;
         prev = Some(c);
-        let boundary = p.is_none_or(|p| {
-            matches!(
-                p,
-                '。' | '：' | ':' | '；' | ';' | '！' | '？' | ' ' | '\u{3000}' | '”'
-            )
-        });
+        // A bracketed number needs no sentence end before it: a flattened heading runs straight
+        // into it (一、主要举措和成效（一）加强…).
+        let boundary = style == crate::document::result::NumberStyle::ParenChinese
+            || p.is_none_or(|p| {
+                matches!(
+                    p,
+                    '。' | '：' | ':' | '；' | ';' | '！' | '？' | ' ' | '\u{3000}' | '”'
+                )
+            });
         if !boundary || !(crate::document::cn_numeral::is_cn_digit(c) || c == '（' || c == '(') {
             continue;
         }
@@ -777,43 +780,53 @@ fn inline_heading_starts(text: &str, style: crate::document::result::NumberStyle
 /// section tree can be read again. Only long blocks with at least two headings in sequence.
 fn split_flattened(blocks: Vec<Block>, split: &mut usize) -> Vec<Block> {
     use crate::document::result::NumberStyle;
-    fn cut(b: Block, style: NumberStyle, split: &mut usize) -> Vec<Block> {
-        if b.in_table || b.text.chars().count() < 400 {
-            return vec![b];
-        }
-        let mut starts = inline_heading_starts(&b.text, style);
+    /// The pieces of `text` cut before each inline heading of `style`; `None` when it has none.
+    fn cut(text: &str, style: NumberStyle, split: &mut usize) -> Option<Vec<String>> {
+        let mut starts = inline_heading_starts(text, style);
         starts.retain(|&i| i > 0);
         if starts.is_empty() {
-            return vec![b];
+            return None;
         }
         *split += starts.len();
         let mut out = Vec::with_capacity(starts.len() + 1);
         let mut from = 0;
-        for end in starts.into_iter().chain(std::iter::once(b.text.len())) {
-            let piece = b.text[from..end].trim();
+        for end in starts.into_iter().chain(std::iter::once(text.len())) {
+            let piece = text[from..end].trim();
             if !piece.is_empty() {
-                out.push(Block {
-                    text: piece.to_string(),
-                    raw: piece.to_string(),
-                    line: b.line,
-                    ..Block::default()
-                });
+                out.push(piece.to_string());
             }
             from = end;
         }
-        out
+        Some(out)
     }
     if !blocks.iter().any(|b| b.text.len() > 1200) {
         return blocks;
     }
-    let level1: Vec<Block> = blocks
-        .into_iter()
-        .flat_map(|b| cut(b, NumberStyle::ChineseDunhao, split))
-        .collect();
-    level1
-        .into_iter()
-        .flat_map(|b| cut(b, NumberStyle::ParenChinese, split))
-        .collect()
+    let mut out = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        if b.in_table || b.text.chars().count() < 400 {
+            out.push(b);
+            continue;
+        }
+        let Some(parts) = cut(&b.text, NumberStyle::ChineseDunhao, split) else {
+            out.push(b);
+            continue;
+        };
+        // Inside a flattened page's parts, （一）（二） are its second level. (In an ordinary
+        // paragraph they are an inline list, and such a paragraph is never cut.)
+        for part in parts {
+            let pieces = cut(&part, NumberStyle::ParenChinese, split).unwrap_or_else(|| vec![part]);
+            for piece in pieces {
+                out.push(Block {
+                    raw: piece.clone(),
+                    text: piece,
+                    line: b.line,
+                    ..Block::default()
+                });
+            }
+        }
+    }
+    out
 }
 
 /// The fields of web metadata, for tests and extraction.

@@ -373,8 +373,9 @@ pub struct OrgInputs<'a> {
 
 /// The issuer from the most authoritative place that names one: the title, the red header,
 /// portal 发布机构, the signature, portal 来源, the opening sentence's subject, then the body's most
-/// frequent township name. A source whose names start with no place (区司法局) is kept only
-/// when no later source names a place. The same organization named twice is one issuer.
+/// frequent township name. When the title or red header names an issuer without its place
+/// (区司法局), a later witness counts only if it names that organ with its place (九龙坡区司法局);
+/// a weaker source that names no place is kept only when no later source names one. The same organization named twice is one issuer.
 pub fn issuing_organization(i: &OrgInputs<'_>) -> IssuingOrganization {
     let red = i.red_header.map(|r| {
         r.trim_end_matches(['文', '件'])
@@ -392,6 +393,7 @@ pub fn issuing_organization(i: &OrgInputs<'_>) -> IssuingOrganization {
         (org_in_body(i.body).map(|o| vec![o]), "body"),
     ];
     let mut fallback: Option<(Vec<String>, &str)> = None;
+    let mut named_organ: Option<String> = None;
     for (names, source) in candidates {
         let Some(mut names) = names.filter(|n| !n.is_empty()) else {
             continue;
@@ -403,8 +405,22 @@ pub fn issuing_organization(i: &OrgInputs<'_>) -> IssuingOrganization {
         }
         let normalized = names.iter().find_map(|n| normalize_org(n));
         if normalized.is_none() {
+            // The title and the red header name the issuer itself: when it names no place
+            // (区司法局), no later witness may put one in its mouth.
+            if matches!(source, "title" | "red_header") && named_organ.is_none() {
+                // Later witnesses may only name the same organ with its place: 区司法局 in the
+                // title, 九龙坡区司法局 in 发布机构.
+                named_organ = names
+                    .first()
+                    .map(|n| strip_party(n).chars().skip(1).collect::<String>());
+            }
             fallback.get_or_insert((names, source));
             continue;
+        }
+        if let Some(organ) = named_organ.as_deref() {
+            if !names.iter().any(|n| n.ends_with(organ)) {
+                continue;
+            }
         }
         return IssuingOrganization {
             joint: names.len() > 1,
@@ -549,7 +565,28 @@ mod tests {
         assert_eq!(normalize_org("东坝乡人民政府").as_deref(), Some("东坝乡"));
         assert_eq!(normalize_org("珠吉街").as_deref(), Some("珠吉街道"));
         assert_eq!(normalize_org("城区街道").as_deref(), Some("城区街道"));
-        assert_eq!(normalize_org("某某区司法局"), None);
+        // A county department names its county; a bare level word names no place.
+        assert_eq!(normalize_org("某某区司法局").as_deref(), Some("某某区"));
+        assert_eq!(normalize_org("区司法局"), None);
+        assert_eq!(normalize_org("国务院"), None);
+        assert_eq!(
+            normalize_org("某某市某某区人民政府东湖街道办事处").as_deref(),
+            Some("东湖街道")
+        );
+        assert_eq!(normalize_org("西安市未央区").as_deref(), Some("未央区"));
+        assert_eq!(
+            normalize_org("陕西省人民政府办公厅").as_deref(),
+            Some("陕西省")
+        );
+        assert_eq!(
+            normalize_org("成都市住房和城乡建设局").as_deref(),
+            Some("成都市")
+        );
+        assert_eq!(
+            admin_level(None, &["区司法局".to_string()]).as_deref(),
+            Some("区")
+        );
+        assert_eq!(admin_level(Some("東城區"), &[]).as_deref(), Some("区"));
     }
 
     #[test]
