@@ -92,47 +92,66 @@ fn place_chain(name: &str) -> Vec<Place> {
 fn place_chain_covering(name: &str) -> (usize, Vec<Place>) {
     let chars: Vec<char> = name.chars().take(60).collect();
     let n = chars.len();
-    let text = |a: usize, b: usize| -> String { chars[a..b].iter().collect() };
-    // best[i]: (covered chars, places) of the best chain starting at i.
-    let mut best: Vec<(usize, Vec<Place>)> = vec![(0, Vec::new()); n + 1];
+    // Byte offset of each character: the cuts below are slices of `name`, not new strings.
+    let offs: Vec<usize> = name
+        .char_indices()
+        .map(|(b, _)| b)
+        .take(n)
+        .chain(std::iter::once(
+            name.char_indices().nth(n).map_or(name.len(), |(b, _)| b),
+        ))
+        .collect();
+    let text = |a: usize, b: usize| -> &str { &name[offs[a]..offs[b]] };
+    /// One step of the best chain from a position: `k` characters consumed, and the place
+    /// they make (None for an organ word between places): its level and whether 道 is added.
+    #[derive(Clone, Copy, Default)]
+    struct Step {
+        cov: usize,
+        places: usize,
+        k: usize,
+        place: Option<(&'static str, bool)>,
+    }
+    // best[i]: the best chain starting at i (cov = characters covered, places = how many).
+    let mut best: Vec<Step> = vec![Step::default(); n + 1];
     for i in (0..n).rev() {
         let rest = text(i, n);
-        let mut options: Vec<(usize, Vec<Place>)> = vec![(0, Vec::new())];
-        let extend = |k: usize, first: Option<Place>, options: &mut Vec<(usize, Vec<Place>)>| {
-            let (cov, places) = &best[i + k];
-            match first {
-                Some(p) => {
-                    let mut v = vec![p];
-                    v.extend(places.iter().cloned());
-                    options.push((cov + k, v));
-                }
-                // An organ word counts only between two places.
-                None if !places.is_empty() => options.push((cov + k, places.clone())),
-                None => {}
+        let mut choice = Step::default();
+        let mut offer = |k: usize, place: Option<(&'static str, bool)>, choice: &mut Step| {
+            let next = best[i + k];
+            if place.is_none() && next.places == 0 {
+                return; // An organ word counts only between two places.
+            }
+            let cand = Step {
+                cov: next.cov + k,
+                places: next.places + usize::from(place.is_some()),
+                k,
+                place,
+            };
+            if (cand.cov, cand.places) > (choice.cov, choice.places) {
+                *choice = cand;
             }
         };
         for w in ORGAN_WORDS {
             if rest.starts_with(w) {
-                extend(w.chars().count(), None, &mut options);
+                offer(w.chars().count(), None, &mut choice);
             }
         }
         for base in 1..=8usize {
             if i + base >= n || !placeable(&chars[i + base - 1]) {
                 break;
             }
-            let Some((word, level)) = level_at(&text(i + base, n)) else {
+            let Some((word, level)) = level_at(text(i + base, n)) else {
                 continue;
             };
             // One-character bases only for counties and districts (赵县, 寿县, 城区).
             if base == 1 && !matches!(level, "县" | "区") {
                 continue;
             }
-            let k = base + word.chars().count();
-            let place = Place {
-                name: text(i, i + k),
-                level,
-            };
-            extend(k, Some(place), &mut options);
+            offer(
+                base + word.chars().count(),
+                Some((level, false)),
+                &mut choice,
+            );
         }
         // A place name that ends in 街 stands for its 街道 at the end of the name or before an
         // organ word (南关街, 珠吉街办事处).
@@ -147,18 +166,24 @@ fn place_chain_covering(name: &str) -> (usize, Vec<Place>) {
             if !(after.is_empty() || ORGAN_WORDS.iter().any(|w| after.starts_with(w))) {
                 continue;
             }
-            let place = Place {
-                name: format!("{}道", text(i, i + base + 1)),
-                level: "街道",
-            };
-            extend(base + 1, Some(place), &mut options);
+            offer(base + 1, Some(("街道", true)), &mut choice);
         }
-        best[i] = options
-            .into_iter()
-            .max_by(|a, b| a.0.cmp(&b.0).then(a.1.len().cmp(&b.1.len())))
-            .unwrap_or_default();
+        best[i] = choice;
     }
-    std::mem::take(&mut best[0])
+    let mut places = Vec::with_capacity(best[0].places);
+    let mut i = 0;
+    while i < n && best[i].k > 0 {
+        let st = best[i];
+        if let Some((level, add_dao)) = st.place {
+            let mut name = text(i, i + st.k).to_string();
+            if add_dao {
+                name.push('道');
+            }
+            places.push(Place { name, level });
+        }
+        i += st.k;
+    }
+    (best[0].cov, places)
 }
 
 /// The name with `中共` removed.
