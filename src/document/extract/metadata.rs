@@ -408,19 +408,27 @@ pub fn issuing_organization(i: &OrgInputs<'_>) -> IssuingOrganization {
             .map(str::to_string)
             .collect::<Vec<_>>()
     });
-    let candidates: [(Option<Vec<String>>, &str); 7] = [
-        (i.title.map(orgs_in_title), "title"),
-        (red, "red_header"),
-        (i.web_issuer.map(|w| vec![w.to_string()]), "web_metadata"),
-        (Some(i.signature_orgs.to_vec()), "signature"),
-        (i.web_source.map(|w| vec![w.to_string()]), "web_metadata"),
-        (i.subject.clone().map(|o| vec![o]), "body"),
-        (org_in_body(i.body).map(|o| vec![o]), "body"),
+    // Evaluated in order and only as far as needed: the body count reads the whole text.
+    type Witness<'w> = Box<dyn FnOnce() -> Option<Vec<String>> + 'w>;
+    let candidates: [(Witness<'_>, &str); 7] = [
+        (Box::new(|| i.title.map(orgs_in_title)), "title"),
+        (Box::new(|| red), "red_header"),
+        (
+            Box::new(|| i.web_issuer.map(|w| vec![w.to_string()])),
+            "web_metadata",
+        ),
+        (Box::new(|| Some(i.signature_orgs.to_vec())), "signature"),
+        (
+            Box::new(|| i.web_source.map(|w| vec![w.to_string()])),
+            "web_metadata",
+        ),
+        (Box::new(|| i.subject.clone().map(|o| vec![o])), "body"),
+        (Box::new(|| org_in_body(i.body).map(|o| vec![o])), "body"),
     ];
     let mut fallback: Option<(Vec<String>, &str)> = None;
     let mut named_organ: Option<String> = None;
-    for (names, source) in candidates {
-        let Some(mut names) = names.filter(|n| !n.is_empty()) else {
+    for (witness, source) in candidates {
+        let Some(mut names) = witness().filter(|n| !n.is_empty()) else {
             continue;
         };
         names.retain(|n| is_org_name(n));
