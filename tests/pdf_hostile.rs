@@ -5,55 +5,17 @@
 //! This binary installs a counting global allocator: every test holds one lock, so the peak
 //! measured around a `read` is that read's own.
 
+mod counting_alloc;
 mod pdf_support;
 
+use counting_alloc::serial;
 use docingest::document::readers::pdf::read;
 use docingest::document::{Limits, ParseError, RawDocument};
 use pdf_support::*;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            if new_size >= layout.size() {
-                let grow = new_size - layout.size();
-                let now = CURRENT.fetch_add(grow, Ordering::Relaxed) + grow;
-                PEAK.fetch_max(now, Ordering::Relaxed);
-            } else {
-                CURRENT.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        p
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-static SERIAL: Mutex<()> = Mutex::new(());
+static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
 
 const MB: usize = 1024 * 1024;
 const MEMORY_CEILING: usize = 200 * MB;
@@ -61,17 +23,10 @@ const MEMORY_CEILING: usize = 200 * MB;
 /// opt-level 1) on a shared machine, so they allow a multiple of it.
 const TIME_CEILING: Duration = Duration::from_secs(10);
 
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 fn read_bounded(bytes: &[u8], limits: &Limits) -> Result<RawDocument, ParseError> {
-    let base = CURRENT.load(Ordering::SeqCst);
-    PEAK.store(base, Ordering::SeqCst);
-    let t = Instant::now();
-    let result = read(bytes, limits);
-    let took = t.elapsed();
-    let peak = PEAK.load(Ordering::SeqCst).saturating_sub(base);
+    let start = Instant::now();
+    let (result, peak) = counting_alloc::measured(|| read(bytes, limits));
+    let took = start.elapsed();
     eprintln!(
         "read peak {} KiB in {:?} -> {:?}",
         peak / 1024,
