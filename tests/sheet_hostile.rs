@@ -5,66 +5,19 @@
 //! allocations. No timings are asserted; "quickly" follows from the memory bound (the reader
 //! cannot touch what it did not allocate).
 
+mod counting_alloc;
 mod sheet_fixtures;
 
+use counting_alloc::{measured, serial};
 use docingest::document::readers::sheet;
 use docingest::document::result::Format;
 use docingest::document::{Limits, ParseError};
 use sheet_fixtures::{worksheet, Xlsx, STYLES};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            if new_size >= layout.size() {
-                let now = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed)
-                    + (new_size - layout.size());
-                PEAK.fetch_max(now, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        p
-    }
-}
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-static SERIAL: Mutex<()> = Mutex::new(());
+static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
 
 const MB: usize = 1024 * 1024;
-
-/// Runs `f` and returns its result with the peak heap growth it caused.
-fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let base = LIVE.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
-    let out = f();
-    let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
-    (out, peak)
-}
 
 /// Pads a package with a theme-sized part so it has the size of a real small workbook.
 fn padded(mut book: Xlsx) -> Vec<u8> {
@@ -85,7 +38,7 @@ fn padded(mut book: Xlsx) -> Vec<u8> {
 
 #[test]
 fn one_cell_at_xfd1048576_is_refused_without_allocating_the_declared_grid() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = serial();
     let book = Xlsx {
         styles: Some(STYLES.into()),
         ..Default::default()
@@ -104,7 +57,7 @@ fn one_cell_at_xfd1048576_is_refused_without_allocating_the_declared_grid() {
         "a small file: {} bytes",
         bytes.len()
     );
-    let (result, peak) = peak_during(|| sheet::read(&bytes, Format::Xlsx, &Limits::default()));
+    let (result, peak) = measured(|| sheet::read(&bytes, Format::Xlsx, &Limits::default()));
     let err = result.unwrap_err();
     assert_eq!(err.code(), "limit_exceeded", "{err}");
     assert!(err.to_string().contains("XFD1048576"), "{err}");
@@ -116,7 +69,7 @@ fn one_cell_at_xfd1048576_is_refused_without_allocating_the_declared_grid() {
         max_columns: 20_000,
         ..Limits::default()
     };
-    let (result, peak) = peak_during(|| sheet::read(&bytes, Format::Xlsx, &wide));
+    let (result, peak) = measured(|| sheet::read(&bytes, Format::Xlsx, &wide));
     // One cell alone is a 1x1 grid; what is refused is a grid from A1 to it.
     assert!(result.is_ok(), "{result:?}");
     assert!(peak < 100 * MB, "peak heap growth {peak} bytes");
@@ -132,7 +85,7 @@ fn one_cell_at_xfd1048576_is_refused_without_allocating_the_declared_grid() {
     );
     // Two cells at opposite corners: a sparse sheet keeps only the rows and columns that hold
     // text, so the 17-billion-slot box is never built and the table is 2 x 2.
-    let (result, peak) = peak_during(|| sheet::read(&two, Format::Xlsx, &wide));
+    let (result, peak) = measured(|| sheet::read(&two, Format::Xlsx, &wide));
     let doc = result.unwrap();
     let table = &doc.tables[0];
     assert_eq!(table.header.len(), 2, "{table:?}");
@@ -142,7 +95,7 @@ fn one_cell_at_xfd1048576_is_refused_without_allocating_the_declared_grid() {
 
 #[test]
 fn a_merge_over_the_whole_sheet_is_clipped_to_the_cells() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = serial();
     let bytes = padded(Xlsx::default().sheet(
         "S",
         worksheet(
@@ -151,7 +104,7 @@ fn a_merge_over_the_whole_sheet_is_clipped_to_the_cells() {
             &["A1:XFD1048576"],
         ),
     ));
-    let (result, peak) = peak_during(|| sheet::read(&bytes, Format::Xlsx, &Limits::default()));
+    let (result, peak) = measured(|| sheet::read(&bytes, Format::Xlsx, &Limits::default()));
     let doc = result.unwrap();
     assert_eq!(doc.tables[0].header, vec!["t".to_string(), "2".to_string()]);
     assert!(peak < 100 * MB, "peak heap growth {peak} bytes");
@@ -159,7 +112,7 @@ fn a_merge_over_the_whole_sheet_is_clipped_to_the_cells() {
 
 #[test]
 fn a_shared_string_copied_into_every_cell_stops_at_the_text_cap() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = serial();
     // 256 KiB string x 2000 cells would be 512 MiB of cell text.
     let mut rows = String::new();
     for r in 1..=2000 {
@@ -173,20 +126,20 @@ fn a_shared_string_copied_into_every_cell_stops_at_the_text_cap() {
     }
     .sheet("S", worksheet(None, &rows, &[]))
     .build();
-    let (result, peak) = peak_during(|| sheet::read(&bytes, Format::Xlsx, &Limits::default()));
+    let (result, peak) = measured(|| sheet::read(&bytes, Format::Xlsx, &Limits::default()));
     assert_eq!(result.unwrap_err().code(), "limit_exceeded");
     assert!(peak < 100 * MB, "peak heap growth {peak} bytes");
 }
 
 #[test]
 fn ods_repeat_bombs_are_refused_before_calamine_expands_them() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = serial();
     let bytes = sheet_fixtures::ods(concat!(
         r#"<table:table table:name="S">"#,
         r#"<table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated="16384" office:value-type="float" office:value="1"/></table:table-row>"#,
         r#"</table:table>"#,
     ));
-    let (result, peak) = peak_during(|| sheet::read(&bytes, Format::Ods, &Limits::default()));
+    let (result, peak) = measured(|| sheet::read(&bytes, Format::Ods, &Limits::default()));
     assert!(
         matches!(result, Err(ParseError::LimitExceeded(_))),
         "{result:?}"
@@ -205,7 +158,7 @@ fn ods_repeat_bombs_are_refused_before_calamine_expands_them() {
         max_columns: 20_000,
         ..Limits::default()
     };
-    let (result, peak) = peak_during(|| sheet::read(&bytes, Format::Ods, &limits));
+    let (result, peak) = measured(|| sheet::read(&bytes, Format::Ods, &limits));
     assert!(
         matches!(result, Err(ParseError::LimitExceeded(_))),
         "{result:?}"
@@ -215,7 +168,7 @@ fn ods_repeat_bombs_are_refused_before_calamine_expands_them() {
 
 #[test]
 fn xlsb_record_declaring_a_huge_length_is_corrupt() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = serial();
     let good = sheet_fixtures::xlsb("S", &[(0, vec![(0, sheet_fixtures::BinCell::Real(1.0))])]);
     // Replace the sheet part by BrtBeginSheet with a 256 MiB length and two body bytes.
     let parts: Vec<(String, Vec<u8>)> = {
@@ -235,7 +188,7 @@ fn xlsb_record_declaring_a_huge_length_is_corrupt() {
             .collect()
     };
     let bytes = sheet_fixtures::zip_parts(&parts);
-    let (result, peak) = peak_during(|| sheet::read(&bytes, Format::Xlsx, &Limits::default()));
+    let (result, peak) = measured(|| sheet::read(&bytes, Format::Xlsx, &Limits::default()));
     assert_eq!(result.unwrap_err().code(), "corrupt_document");
     assert!(peak < 100 * MB, "peak heap growth {peak} bytes");
 }

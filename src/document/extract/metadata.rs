@@ -116,7 +116,7 @@ fn place_chain_covering(name: &str) -> (usize, Vec<Place>) {
     for i in (0..n).rev() {
         let rest = text(i, n);
         let mut choice = Step::default();
-        let mut offer = |k: usize, place: Option<(&'static str, bool)>, choice: &mut Step| {
+        let offer = |k: usize, place: Option<(&'static str, bool)>, choice: &mut Step| {
             let next = best[i + k];
             if place.is_none() && next.places == 0 {
                 return; // An organ word counts only between two places.
