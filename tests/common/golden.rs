@@ -382,3 +382,29 @@ pub fn check_facts(d: &mut Diff, r: &ParseResult, e: &Value) {
         }
     }
 }
+
+/// Checks a rendition's result against the worked answers of the seed it was made from
+/// (`seed_prefix`, e.g. `000_`), with the rendition rule: what a rendition cannot share (line
+/// numbers, raw spans, markup-driven details) is not compared.
+pub fn check_rendition_result(file: &str, r: &ParseResult, seed_prefix: &str) {
+    let all = expected();
+    let (seed, e) = all
+        .iter()
+        .find(|(k, _)| k.starts_with(seed_prefix))
+        .expect("seed in seeds-expected.json");
+    let mut d = Diff {
+        seed: format!("{file} (as {seed})"),
+        mode: Mode::Rendition,
+        problems: Vec::new(),
+    };
+    check_metadata(&mut d, r, e);
+    check_sections(&mut d, &r.sections, e["sections"].as_array().unwrap(), "");
+    check_compliance(&mut d, r, e);
+    check_facts(&mut d, r, e);
+    assert!(
+        d.problems.is_empty(),
+        "{} mismatches:\n{}",
+        d.problems.len(),
+        d.problems.join("\n")
+    );
+}
