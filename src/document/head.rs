@@ -112,7 +112,7 @@ fn ends_like_title(t: &str) -> bool {
 }
 
 /// A page's `【栏目】` prefix before the title: 【省政府法治建设报告】湖北省人民政府关于…的报告.
-fn strip_column_prefix(t: &str) -> &str {
+pub(crate) fn strip_column_prefix(t: &str) -> &str {
     if let Some(rest) = t.strip_prefix('【') {
         if let Some(i) = rest.find('】') {
             let after = rest[i + '】'.len_utf8()..].trim_start();

@@ -265,7 +265,8 @@ fn leading_place(s: &str) -> Option<String> {
 /// the place right after 关于 (关于安庆市2020年度…); or a name right after a leading year
 /// (2021年度常庄街道法治政府建设工作报告).
 pub fn orgs_in_title(title: &str) -> Vec<String> {
-    let title = title.trim();
+    // A page's `【栏目】` prefix is not part of the issuer's name.
+    let title = crate::document::head::strip_column_prefix(title.trim());
     let head = if let Some(i) = title.find("关于").or_else(|| title.find("關於")) {
         if i == 0 {
             let after = &title["关于".len()..];
