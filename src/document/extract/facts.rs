@@ -8,14 +8,16 @@
 //! What is a fact (see the corpus EXPECTED-SCHEMA, "Facts"): Arabic digits, optional decimal
 //! part, optional 万/亿/千 multiplier, followed by a unit from the lexicon (`lexicon.rs`), or by
 //! the end of the clause when the noun before it implies the unit (普及人数超过4.2万 -> 人) or
-//! marks money (维护群众利益540万 -> amount, unit missing).
+//! marks money (维护群众利益540万 -> amount, unit missing). A quantity written in words is a
+//! fact too when it is one well-formed number followed by a unit (三万余人次, 两千余件, 两轮,
+//! 十个村委会; see [`word_facts`] for what rules such a number out).
 //!
 //! What is never a fact: numbers in “”/《》 (model names, slogans, titles: “3+8”, “12.4”),
 //! ranges, codes and dates chained by - / . : 至 (1-12月, 370403/2022-00022), years, months and
 //! days (no 年/月/日 unit exists), ordinals (第3), ranks (排名3), document numbers (〔2023〕5号 has
-//! no unit), hotlines (12345热线 has no unit), durations used as attributes (24小时值班制度), and
-//! anything written in Chinese numerals. When in doubt the number is left out: a wrong value is
-//! worse than a missing one.
+//! no unit), hotlines (12345热线 has no unit), durations used as attributes (24小时值班制度),
+//! slogans that count (三个100%, 两个维护, 八项规定), and a lone 一 (一批, 一次: "a", not a
+//! count). When in doubt the number is left out: a wrong value is worse than a missing one.
 //!
 //! Cost: a paragraph without digits is rejected by one byte scan; each number does bounded
 //! look-behind and look-ahead (tens of characters) and allocates only the `Fact` it returns.
@@ -95,6 +97,19 @@ fn traditional_unit(c: char) -> Option<char> {
 }
 
 fn facts_in_simplified(paragraph: &str) -> Vec<Fact> {
+    let mut facts = digit_facts(paragraph);
+    let words = word_facts(paragraph);
+    if words.is_empty() {
+        return facts.into_iter().map(|(_, f)| f).collect();
+    }
+    facts.extend(words);
+    // Both lists are in order and never overlap (a word number next to a digit is skipped).
+    facts.sort_by_key(|&(at, _)| at);
+    facts.into_iter().map(|(_, f)| f).collect()
+}
+
+/// The facts stated with Arabic digits, each with the byte offset of its number.
+fn digit_facts(paragraph: &str) -> Vec<(usize, Fact)> {
     let mut facts = Vec::new();
     let mut at = 0;
     // `"` seen before `counted_to`, counted incrementally so quote parity stays linear.
@@ -109,11 +124,98 @@ fn facts_in_simplified(paragraph: &str) -> Vec<Fact> {
         }
         at = n.end;
         if let Some((fact, consumed)) = read_fact(paragraph, &n, ascii_quotes) {
-            facts.push(fact);
+            facts.push((start, fact));
             at = consumed;
         }
     }
     facts
+}
+
+/// What may not stand right before a quantity in words: an ordinal or session (第三次, 十届十次),
+/// a manner (分四批), a frequency (每两年), a vague count (数十人, 几十家), a demonstrative (这两个).
+const NOT_BEFORE_WORD_NUMBER: &[char] = &[
+    '第', '届', '分', '每', '数', '几', '这', '那', '其', '各', '哪', '若', '周', '初',
+];
+
+/// Units a quantity in words does not take: 十分 (very), 两面 (two-faced), and units that
+/// begin place names (三门县, 七台河).
+const NOT_WORD_UNITS: &[&str] = &["分", "面", "门", "台"];
+
+/// What follows a counted slogan (两个维护, 四个意识, 八项规定, 三项制度, 十项行动) or a count of
+/// aspects of the text itself (三个方面, 两个环节): part of a name or of the argument, not a
+/// measurement.
+const SLOGAN_NOUNS: &[&str] = &[
+    "维护", "确立", "意识", "自信", "全面", "代表", "统一", "规定", "制度", "行动", "工程", "机制",
+    "原则", "必须", "严禁", "不准", "禁止", "坚持", "落实", "覆盖", "清单", "目标", "方面", "环节",
+    "层面", "阶段", "步骤", "维度", "重点", "关键", "领域", "途径",
+];
+
+/// The facts stated with a quantity written in words (三万余人次, 两千余件, 两轮), each with the
+/// byte offset of its number. Only a well-formed number followed by a unit counts, and only
+/// when nothing around it says it is a name, a slogan, an ordinal or an approximation.
+fn word_facts(p: &str) -> Vec<(usize, Fact)> {
+    let mut facts = Vec::new();
+    let mut at = 0;
+    // `"` seen before `counted_to`, counted incrementally so quote parity stays linear.
+    let (mut ascii_quotes, mut counted_to) = (0, 0);
+    while let Some(off) = p[at..].find(crate::document::cn_numeral::is_quantity_char) {
+        let start = at + off;
+        let len = p[start..]
+            .find(|c: char| !crate::document::cn_numeral::is_quantity_char(c))
+            .unwrap_or(p.len() - start);
+        let end = start + len;
+        at = end;
+        ascii_quotes += bytecount_quotes(&p.as_bytes()[counted_to..start]);
+        counted_to = start;
+        if let Some(fact) = word_fact(p, start, end, ascii_quotes) {
+            facts.push((start, fact));
+        }
+    }
+    facts
+}
+
+fn word_fact(p: &str, start: usize, end: usize, quotes: usize) -> Option<Fact> {
+    let numeral = &p[start..end];
+    let value = crate::document::cn_numeral::quantity(numeral)?;
+    if numeral == "一" {
+        return None;
+    }
+    let prev = p[..start].chars().next_back();
+    // 3万, 2.5亿: the digits' reading owns the multiplier.
+    if prev.is_some_and(|c| number::is_digit(c) || matches!(c, '.' | '．'))
+        || prev.is_some_and(|c| NOT_BEFORE_WORD_NUMBER.contains(&c))
+    {
+        return None;
+    }
+    let n = Number::in_words(start, end, value);
+    let (fact, consumed) = read_fact(p, &n, quotes)?;
+    let unit = fact.unit.as_deref()?;
+    if fact.unit_implicit || NOT_WORD_UNITS.contains(&unit) {
+        return None;
+    }
+    let after = &p[consumed..];
+    let mut next = after.chars();
+    // 五个一, 一村一品, 三个100%: a count of counts is a slogan.
+    if next
+        .next()
+        .is_some_and(|c| number::is_digit(c) || crate::document::cn_numeral::is_quantity_char(c))
+        || SLOGAN_NOUNS.iter().any(|w| after.starts_with(w))
+    {
+        return None;
+    }
+    // 石洞、三家、玉丰: an item of a list of names that is nothing but numeral and unit.
+    if prev == Some('、') && after.starts_with(['、', '，', ',', '。', '；']) {
+        return None;
+    }
+    // 五家渠市, 三台县: a place name, not a count.
+    if after
+        .chars()
+        .take(2)
+        .any(|c| matches!(c, '市' | '县' | '区' | '州'))
+    {
+        return None;
+    }
+    Some(fact)
 }
 
 fn bytecount_quotes(bytes: &[u8]) -> usize {

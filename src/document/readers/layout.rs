@@ -133,28 +133,69 @@ pub fn lay_out(pages: &[Page]) -> Laid {
 
 /// A page's runs -> its lines in reading order (column by column when it has two).
 fn page_lines(page: usize, runs: &[Run]) -> Vec<Line> {
-    let runs: Vec<&Run> = runs
+    let finite =
+        |r: &&Run| r.x.is_finite() && r.y.is_finite() && r.width.is_finite() && r.size.is_finite();
+    let (spaces, runs): (Vec<&Run>, Vec<&Run>) = runs
         .iter()
-        .filter(|r| {
-            !r.text.trim().is_empty()
-                && r.x.is_finite()
-                && r.y.is_finite()
-                && r.width.is_finite()
-                && r.size.is_finite()
-        })
-        .collect();
+        .filter(finite)
+        .filter(|r| !r.text.is_empty())
+        .partition(|r| r.text.trim().is_empty());
     if runs.is_empty() {
         return Vec::new();
     }
+    let spaces = Spaces::new(spaces);
     if let Some(gutter) = find_gutter(&runs) {
         let (left, right): (Vec<&Run>, Vec<&Run>) = runs.iter().partition(|r| r.x < gutter);
-        let l = group_lines(page, &left);
-        let r = group_lines(page, &right);
+        let l = group_lines(page, &left, &spaces);
+        let r = group_lines(page, &right, &spaces);
         if looks_like_prose(&l) && looks_like_prose(&r) {
             return l.into_iter().chain(r).collect();
         }
     }
-    group_lines(page, &runs)
+    group_lines(page, &runs, &spaces)
+}
+
+/// A page's runs of nothing but spaces, by baseline. They are not text, but where one is set
+/// inside another run it says where that run's words part: easyofd writes each line's
+/// characters as one run spread evenly over the line (`签发人：张健平余志强`) and the space
+/// between the names as a run of its own at its true position. Such a space cuts the run there
+/// (see [`split_intruded`]); a space set anywhere else changes nothing.
+struct Spaces<'a> {
+    by_y: Vec<&'a Run>,
+}
+
+impl<'a> Spaces<'a> {
+    fn new(mut runs: Vec<&'a Run>) -> Self {
+        runs.sort_by(|a, b| a.y.total_cmp(&b.y));
+        Spaces { by_y: runs }
+    }
+
+    /// The spaces on the baseline `y` (within `tol`) that start inside one of `stacks` (sorted
+    /// by x), as stacks of their own.
+    fn inside<'s>(&self, y: f32, tol: f32, stacks: &[Stack<'s>]) -> Vec<Stack<'s>> {
+        let from = self.by_y.partition_point(|r| r.y < y - tol);
+        let mut out = Vec::new();
+        for (k, r) in self.by_y[from..].iter().enumerate() {
+            if r.y > y + tol {
+                break;
+            }
+            let within = stacks.iter().any(|s| {
+                let margin = INTRUSION_TOLERANCE_EM * s.size;
+                r.x > s.x + margin && r.x < s.x + s.width - margin
+            });
+            if within {
+                out.push(Stack {
+                    x: r.x,
+                    width: 0.0,
+                    size: r.size,
+                    text: Cow::Borrowed(" "),
+                    order: usize::MAX - (from + k),
+                    bold: false,
+                });
+            }
+        }
+        out
+    }
 }
 
 /// Columns hold running text: several lines of some length on each side. A table's empty
@@ -220,7 +261,7 @@ fn median(mut v: Vec<f32>) -> Option<f32> {
 
 /// Runs -> lines: sorted by baseline, swept into lines within the tolerance, each line read
 /// by x with ties kept in emission order.
-fn group_lines(page: usize, runs: &[&Run]) -> Vec<Line> {
+fn group_lines(page: usize, runs: &[&Run], spaces: &Spaces<'_>) -> Vec<Line> {
     let mut order: Vec<usize> = (0..runs.len()).collect();
     order.sort_by(|&a, &b| runs[a].y.total_cmp(&runs[b].y));
     let mut lines = Vec::new();
@@ -230,7 +271,7 @@ fn group_lines(page: usize, runs: &[&Run]) -> Vec<Line> {
         let r = runs[idx];
         let tol = BASELINE_TOLERANCE_EM * r.size.max(anchor.1);
         if !current.is_empty() && (r.y - anchor.0).abs() > tol {
-            lines.push(make_line(page, runs, &mut current));
+            lines.push(make_line(page, runs, &mut current, spaces));
         }
         if current.is_empty() {
             anchor = (r.y, r.size);
@@ -238,7 +279,7 @@ fn group_lines(page: usize, runs: &[&Run]) -> Vec<Line> {
         current.push(idx);
     }
     if !current.is_empty() {
-        lines.push(make_line(page, runs, &mut current));
+        lines.push(make_line(page, runs, &mut current, spaces));
     }
     lines
 }
@@ -268,10 +309,18 @@ struct Piece<'a> {
 }
 
 /// Makes a line of the runs `idx` names, leaving `idx` empty for the next line.
-fn make_line(page: usize, runs: &[&Run], idx: &mut Vec<usize>) -> Line {
+fn make_line(page: usize, runs: &[&Run], idx: &mut Vec<usize>, spaces: &Spaces<'_>) -> Line {
     let mut idx = std::mem::take(idx);
     idx.sort_by(|&a, &b| runs[a].x.total_cmp(&runs[b].x).then(a.cmp(&b)));
-    let stacks = stack(runs, &idx);
+    let mut stacks = stack(runs, &idx);
+    if !spaces.by_y.is_empty() {
+        let r0 = runs[idx[0]];
+        let cuts = spaces.inside(r0.y, BASELINE_TOLERANCE_EM * r0.size, &stacks);
+        if !cuts.is_empty() {
+            stacks.extend(cuts);
+            stacks.sort_by(|a, b| a.x.total_cmp(&b.x));
+        }
+    }
     let mut pieces = split_intruded(&stacks);
     pieces.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.order.cmp(&b.order)));
     let size = pieces.iter().map(|p| p.size).fold(0.0f32, f32::max);
@@ -1047,6 +1096,31 @@ mod tests {
             cjk(109.0, 100.0, "”"),
         ])]);
         assert_eq!(texts(&l), ["按照“有件必备”的原则"]);
+    }
+
+    #[test]
+    fn a_space_set_inside_a_spread_run_parts_its_words() {
+        // easyofd: 签发人：张健平余志强 spread over the line, the space between the names set as
+        // a run of its own where it stands; another space at the run's end changes nothing.
+        let mut spread = cjk(50.0, 100.0, "签发人：张健平余志强");
+        spread.width = 10.0 * 10.5;
+        let l = lay_out(&[page(vec![
+            spread,
+            cjk(50.0 + 7.0 * 10.5 + 1.0, 100.0, " "),
+            cjk(50.0 + 10.0 * 10.5, 100.0, " "),
+        ])]);
+        assert_eq!(texts(&l), ["签发人：张健平 余志强"]);
+    }
+
+    #[test]
+    fn spaces_between_runs_or_on_other_lines_change_nothing() {
+        let l = lay_out(&[page(vec![
+            cjk(50.0, 100.0, "主要举措"),
+            cjk(90.0, 100.0, " "),
+            cjk(91.5, 100.0, "和成效"),
+            cjk(60.0, 130.0, " "),
+        ])]);
+        assert_eq!(texts(&l), ["主要举措和成效"]);
     }
 
     #[test]

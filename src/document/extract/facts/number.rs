@@ -130,6 +130,18 @@ pub(super) fn scan(p: &str, start: usize) -> Number {
 }
 
 impl Number {
+    /// A quantity written in words (`三万` at `start..end`), already read by
+    /// `cn_numeral::quantity`.
+    pub(super) fn in_words(start: usize, end: usize, value: u64) -> Number {
+        Number {
+            start,
+            end,
+            mantissa: value,
+            scale: 0,
+            digits: value.checked_ilog10().map_or(1, |d| d + 1),
+        }
+    }
+
     fn push(&mut self, d: u32) {
         self.digits += 1;
         // Saturates silently: tokens over MAX_DIGITS are rejected before their value is used.

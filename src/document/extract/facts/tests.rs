@@ -357,10 +357,39 @@ fn quoted_model_names_and_slogans() {
 }
 
 #[test]
-fn chinese_numerals_are_not_facts() {
+fn chinese_numerals_in_names_slogans_and_ordinals_are_not_facts() {
     none("以“八五”普法要求为指导,全面推进“三项制度”");
     none("做好两会等重要节点的工作,每月一次集中培训");
     none("落实“一年三问一评议”工作机制,推行“四统一”");
+    none("坚决做到两个维护,严格落实八项规定精神,落实行政执法三项制度");
+    none("召开第二次会议,落实市委四届十次全会精神,分四批取消审批事项");
+    none("编制十四五规划,开展七五普法,取消一批行政许可事项,推行一次办");
+    none("数十人参与,十分重要,每两年开展一次,这两个问题");
+    none("推行“五个一”工作法,落实三个100%要求,主要体现在三个方面");
+    none("位于三门县、七台河市和五家渠市");
+    none("涉及横山、会龙、石洞、三家、玉丰等村");
+    none("千方百计做好万人签名活动");
+}
+
+#[test]
+fn quantities_written_in_words_are_facts() {
+    let f = one("全年开展普法宣传活动,覆盖群众三万余人次。");
+    assert_eq!((f.value, f.unit.as_deref()), (30000.0, Some("人次")));
+    assert_eq!(f.value_text.as_deref(), Some("三万"));
+    assert_eq!(f.qualifier.as_deref(), Some("余"));
+    assert_eq!(f.source, "覆盖群众三万余人次");
+    assert_eq!(
+        values("调处矛盾纠纷两千余件,组织集中培训两轮,落户在东城十个村委会。"),
+        vec![vu(2000.0, "件"), vu(2.0, "轮"), vu(10.0, "个")]
+    );
+    let f = one("年内已安排两次集体学法活动");
+    assert_eq!((f.value, f.unit.as_deref()), (2.0, Some("次")));
+    assert_eq!(f.value_text.as_deref(), Some("两"));
+    // In order of appearance with the digits' facts.
+    assert_eq!(
+        values("办理案件12件,培训一百零五人,挽回损失3万元"),
+        vec![vu(12.0, "件"), vu(105.0, "人"), vu(30000.0, "元")]
+    );
 }
 
 #[test]

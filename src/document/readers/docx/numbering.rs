@@ -15,6 +15,7 @@
 
 use super::styles::Styles;
 use super::xml::{on_off, Ns, XmlPart};
+use crate::document::cn_numeral;
 use crate::document::error::ParseError;
 use quick_xml::events::Event;
 use std::collections::{HashMap, HashSet};
@@ -489,11 +490,6 @@ fn finish_level(
     }
 }
 
-const CN_DIGITS: [char; 10] = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
-const CN_UNITS: [&str; 4] = ["千", "百", "十", ""];
-const CN_LEGAL_DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
-const CN_LEGAL_UNITS: [&str; 4] = ["仟", "佰", "拾", ""];
-
 /// Appends `n` rendered in `fmt`. Values a format cannot show (0 or negative for letters,
 /// beyond 3999 in Roman numerals...) are written in decimal.
 pub(super) fn format_number(n: i64, fmt: NumFmt, out: &mut String) {
@@ -540,19 +536,14 @@ pub(super) fn format_number(n: i64, fmt: NumFmt, out: &mut String) {
             out.push_str(suffix);
         }
         NumFmt::ChineseCounting if (0..100_000_000).contains(&n) => {
-            chinese(n as u32, &CN_DIGITS, &CN_UNITS, "万", true, out)
+            cn_numeral::write(n as u32, cn_numeral::Script::Counting, out)
         }
-        NumFmt::ChineseLegal if (0..100_000_000).contains(&n) => chinese(
-            n as u32,
-            &CN_LEGAL_DIGITS,
-            &CN_LEGAL_UNITS,
-            "万",
-            false,
-            out,
-        ),
+        NumFmt::ChineseLegal if (0..100_000_000).contains(&n) => {
+            cn_numeral::write(n as u32, cn_numeral::Script::Legal, out)
+        }
         NumFmt::IdeographDigital if n >= 0 => {
             for d in n.to_string().bytes() {
-                out.push(CN_DIGITS[usize::from(d - b'0')]);
+                out.push(cn_numeral::COUNTING_DIGITS[usize::from(d - b'0')]);
             }
         }
         NumFmt::IdeographTraditional if n >= 1 => {
@@ -618,62 +609,6 @@ fn roman(mut n: u32) -> String {
         }
     }
     s
-}
-
-/// Chinese counting for 0 ≤ n < 10^8: 十 十一 二十 一百零一 一千零一十 一万零五百.
-/// `short_ten` writes 10–19 as 十… rather than 一十… (Word's chineseCounting does).
-fn chinese(
-    n: u32,
-    digits: &[char; 10],
-    units: &[&str; 4],
-    wan: &str,
-    short_ten: bool,
-    out: &mut String,
-) {
-    if n == 0 {
-        out.push(digits[0]);
-        return;
-    }
-    // A zero inside a number is read 零 (一百零一); only zero itself is written 〇.
-    let mut inner = *digits;
-    inner[0] = '零';
-    let digits = &inner;
-    let high = n / 10_000;
-    let low = n % 10_000;
-    if high > 0 {
-        below_10000(high, digits, units, short_ten, out);
-        out.push_str(wan);
-        if low > 0 {
-            if low < 1000 {
-                out.push(digits[0]);
-            }
-            below_10000(low, digits, units, false, out);
-        }
-    } else {
-        below_10000(low, digits, units, short_ten, out);
-    }
-}
-
-fn below_10000(m: u32, digits: &[char; 10], units: &[&str; 4], short_ten: bool, out: &mut String) {
-    let ds = [m / 1000, m / 100 % 10, m / 10 % 10, m % 10];
-    let mut started = false;
-    let mut zero = false;
-    for (i, &d) in ds.iter().enumerate() {
-        if d == 0 {
-            zero |= started;
-            continue;
-        }
-        if zero {
-            out.push(digits[0]);
-            zero = false;
-        }
-        // 十一 rather than 一十一, but only when 十 leads the number.
-        if !(i == 2 && d == 1 && !started && short_ten) {
-            out.push(digits[d as usize]);
-        }
-        out.push_str(units[i]);
-        started = true;
-    }
 }
 
 #[cfg(test)]
