@@ -43,7 +43,7 @@ text=("$CORPUS"/seeds/*.txt "$CORPUS"/variants/*.txt "$CORPUS"/variants/*.md
       tests/fixtures/gbt9704_full.txt tests/fixtures/fuzz/*.txt tests/fixtures/fuzz/*.md)
 docx=("$CORPUS"/variants/*.docx)
 # .doc seeds are made at run time: the LibreOffice renditions of the seeds, and the small
-# documents tests/doc_reader.rs builds from scratch (written by its `doc_support` helper).
+# documents tests/hostile/doc_reader.rs builds from scratch (written by its `doc_support` helper).
 docs=("$CORPUS"/variants/*.doc)
 # The ten smallest pandoc test documents: many features in few bytes.
 mapfile -t pandoc < <(ls -S "$CORPUS"/external/pandoc-docx/*.docx 2>/dev/null | tail -n 10)
@@ -53,8 +53,8 @@ add decode "${text[@]}"
 add text_structure "${text[@]}"
 add docx "${docx[@]}" "${pandoc[@]}"
 add doc "${docs[@]}"
-DOCINGEST_DOC_SEEDS="$seeds/doc" cargo test --quiet --no-default-features --test doc_reader \
-  write_fuzz_seeds >/dev/null 2>&1 || echo "fuzz doc: could not write the built .doc seeds" >&2
+DOCINGEST_DOC_SEEDS="$seeds/doc" cargo test --quiet --no-default-features --test hostile \
+  doc_reader::write_fuzz_seeds >/dev/null 2>&1 || echo "fuzz doc: could not write the built .doc seeds" >&2
 add_sheet 00 "${sheets[@]}"
 add_sheet 02 "${xls[@]}"
 add parse_bytes "${text[@]}" "${docx[@]}" "${sheets[@]}" "${xls[@]}" "${docs[@]}"

@@ -2,7 +2,7 @@
 # An S3-compatible server for the storage tests: moto (an in-memory S3) from PyPI in a venv
 # under .ci-state/, listening on 127.0.0.1:9000 (tests read DOCINGEST_TEST_S3_ENDPOINT, default
 # http://127.0.0.1:9000). Idempotent: installs once, starts only when nothing answers there.
-# The venv's moto_server is also what tests/worker_s3.rs starts privately to simulate outages.
+# The venv's moto_server is also what tests/service/worker_s3.rs starts privately to simulate outages.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 STATE="$PWD/.ci-state"

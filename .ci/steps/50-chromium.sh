@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The review page's browser test (tests/review_browser.rs) drives Debian's `chromium` package
+# The review page's browser test (tests/cli/review_browser.rs) drives Debian's `chromium` package
 # headless. Install it from the distribution's archive when it is missing; never a downloaded
 # browser build. Under CI=true the test fails, not skips, when /usr/bin/chromium is absent.
 set -euo pipefail

@@ -9,7 +9,7 @@
 //! make room for another. Ending the scan ([`Scan::finish`]: closing its channel), and equally
 //! the process dying or the connection dropping, makes the broker return every letter still
 //! held to the head of the queue in its original order. Only [`Scan::remove`] (after a
-//! confirmed replay, or in a purge) takes a letter out. `tests/dlq_replay.rs` checks the
+//! confirmed replay, or in a purge) takes a letter out. `tests/service/dlq_replay.rs` checks the
 //! order on the real broker: after browsing, after removing letters from the middle, after a
 //! `SIGKILL`ed replay.
 //!

@@ -7,7 +7,8 @@
 //! runs them a second time against RabbitMQ 4.0 on 5673), administered with [`rabbitmqctl`]
 //! (`DOCINGEST_TEST_RABBITMQCTL`), and, for S3, the real S3-compatible server started by
 //! `.ci/steps/20-s3.sh` (`DOCINGEST_TEST_S3_ENDPOINT`, default http://127.0.0.1:9000). No
-//! mocks.
+//! mocks. A test that needs them starts with `needs!(Broker)` or `needs!(Broker, S3)`
+//! ([`services`]): without them it returns early outside CI and fails under `CI=true`.
 
 // --- worker integration harness ---
 
@@ -16,6 +17,8 @@
 pub mod golden;
 pub mod parsing;
 pub mod process;
+#[macro_use]
+pub mod services;
 #[allow(unused_imports)]
 pub use parsing::{corpus_dir, loose, parse_path};
 
@@ -149,6 +152,11 @@ impl TestEnv {
     }
 
     pub async fn with(test: &str, opts: Options) -> TestEnv {
+        let mut needs = vec![services::Service::Broker];
+        if opts.s3_endpoint.as_deref() == Some(s3_endpoint().as_str()) {
+            needs.push(services::Service::S3);
+        }
+        services::require(&needs);
         let name = unique(test);
         let vhost = if opts.own_vhost {
             rabbitmqctl(&["add_vhost", &name]);
