@@ -534,20 +534,20 @@ async fn a_queue_declared_with_other_arguments_stops_the_worker_naming_it() {
     assert!(msg.contains("PRECONDITION_FAILED"), "{msg}");
 }
 
-/// calamine 0.38 panics on some damaged `.xls` files (tests/fixtures/fuzz/calamine_*.xls, found
-/// by the sheet fuzzer). The panic happens on the worker's parse thread, inside this very test
-/// process: the job must end as a permanent `corrupt_document` dead letter after one attempt,
-/// and the worker must go on to the next job.
+/// calamine 0.38 panics on some damaged workbooks (here an `.xlsb` from Apache POI's test
+/// files, in the shared corpus). The panic happens on the worker's parse thread, inside this
+/// very test process: the job must end as a permanent `corrupt_document` dead letter after one
+/// attempt, and the worker must go on to the next job.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_that_panics_the_spreadsheet_library_is_dead_lettered_and_the_worker_goes_on() {
     needs!(Broker);
-    let env = TestEnv::new("panicking_xls").await;
-    let fixture = common::repo_root().join("tests/fixtures/fuzz/calamine_xls838.xls");
-    env.put("in/damaged.xls", std::fs::read(fixture).unwrap())
+    let env = TestEnv::new("panicking_xlsb").await;
+    let fixture = corpus_file("external/real-world/poi_simple.xlsb");
+    env.put("in/damaged.xlsb", std::fs::read(fixture).unwrap())
         .await;
     let seed = std::fs::read(corpus_file("seeds/001_9c76b1dea792aca4.txt")).unwrap();
     env.put("in/good.txt", seed).await;
-    let bad = env.job("in/damaged.xls");
+    let bad = env.job("in/damaged.xlsb");
     let good = env.job("in/good.txt");
     let worker = RunningWorker::start(env.settings.clone()).await;
     env.publish_jobs(&[bad.clone(), good.clone()]).await;

@@ -23,13 +23,14 @@
 //!
 //! # Bounded cost
 //! No sheet is ever read through a grid allocated from its declared size: xlsx and xlsb stream
-//! cells with calamine's cell readers ([`ooxml`]); xls and ods, which calamine only offers as
-//! whole-sheet ranges built when the file is opened, are measured by our own pre-scan first
-//! and refused if the ranges calamine would build exceed the limits ([`xls`], [`ods`]). Every
-//! cell then goes through [`grid`], which enforces the row, column, cell and text caps. Zip
-//! containers are checked first ([`container`]). Exceeding a cap is
+//! cells with calamine's cell readers ([`ooxml`]); Excel 97-2003 xls is read by our own BIFF8
+//! record reader, cell by cell ([`xls`]); ods and Excel 5.0/95 xls, which calamine only offers
+//! as whole-sheet ranges built when the file is opened, are measured by our own pre-scan first
+//! and refused if the ranges calamine would build exceed the limits ([`ods`], `xls::biff5`).
+//! Every cell then goes through [`grid`], which enforces the row, column, cell and text caps.
+//! Zip containers are checked first ([`container`]). Exceeding a cap is
 //! [`ParseError::LimitExceeded`]; damaged input is [`ParseError::Corrupt`]; a panic inside
-//! calamine on malformed input is caught and reported as corrupt.
+//! calamine (or our readers) on malformed input is caught and reported as corrupt.
 
 mod cell;
 mod container;
@@ -72,6 +73,29 @@ impl Workbook {
             self.sheets.push((name, grid));
         }
         Ok(())
+    }
+
+    /// Adds a sheet that calamine decoded whole (ods, Excel 5.0/95 xls): its used cells, each
+    /// position checked before its text is built; the range is freed before the grid is laid
+    /// out.
+    pub(crate) fn add_range(
+        &mut self,
+        name: &str,
+        range: calamine::Range<calamine::Data>,
+        is_1904: bool,
+        merges: Vec<grid::Region>,
+    ) -> Result<(), ParseError> {
+        let mut cells = SheetCells::new(name);
+        if let Some((r0, c0)) = range.start() {
+            for (r, c, v) in range.used_cells() {
+                let (row, col) = (r0 + r as u32, c0 + c as u32);
+                self.budget.check_position(name, row, col)?;
+                cells.push(&mut self.budget, row, col, &cell::data_text(v, is_1904))?;
+            }
+        }
+        drop(range);
+        cells.merges = merges;
+        self.add_sheet(cells)
     }
 
     pub(crate) fn skip_sheet(&mut self, name: &str, kind: &str) {
@@ -123,9 +147,9 @@ pub(crate) fn read_workbook(
     Ok(wb)
 }
 
-/// Runs calamine. It indexes and slices without checking in places (xlsb record bodies,
-/// shared string indices, xls sheet offsets), so malformed input can panic inside it; that
-/// is a property of the file, reported as corrupt, not a crash of the worker.
+/// Runs a format reader. calamine indexes and slices without checking in places (xlsb record
+/// bodies, shared string indices, Excel 5.0/95 sheet offsets), so malformed input can panic
+/// inside it; that is a property of the file, reported as corrupt, not a crash of the worker.
 fn guarded<T>(f: impl FnOnce() -> Result<T, ParseError>) -> Result<T, ParseError> {
     match crate::document::catch_quietly(f) {
         Ok(r) => r,

@@ -26,9 +26,8 @@
 //! The scan also records merged regions (`table:number-columns-spanned` /
 //! `table:number-rows-spanned`), which calamine does not expose, so they can be filled.
 
-use super::cell;
 use super::container::zip_error;
-use super::grid::{Region, SheetCells};
+use super::grid::Region;
 use super::ooxml::core_properties;
 use super::Workbook;
 use crate::document::error::ParseError;
@@ -54,17 +53,8 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits, wb: &mut Workbook) -> Result<(
             continue;
         }
         let range = book.worksheet_range(&sheet.name).map_err(ods_error)?;
-        let mut cells = SheetCells::new(sheet.name.clone());
-        if let Some((r0, c0)) = range.start() {
-            for (r, c, v) in range.used_cells() {
-                let (row, col) = (r0 + r as u32, c0 + c as u32);
-                wb.budget.check_position(&sheet.name, row, col)?;
-                cells.push(&mut wb.budget, row, col, &cell::data_text(v, false))?;
-            }
-        }
-        drop(range);
-        cells.merges = merges.remove(&sheet.name).unwrap_or_default();
-        wb.add_sheet(cells)?;
+        let sheet_merges = merges.remove(&sheet.name).unwrap_or_default();
+        wb.add_range(&sheet.name, range, false, sheet_merges)?;
     }
     Ok(())
 }
