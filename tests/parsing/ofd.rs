@@ -159,9 +159,9 @@ fn auto_numbered_ofd_with_headers_and_footers_matches_seed_001() {
 }
 
 #[test]
-#[ignore = "known gap (score 0.904): easyofd set the two issuers and the two signers each as one \
-            evenly spaced run, so their separation is lost; two quote pairs land one character off \
-            inside runs stacked at a line's start"]
+#[ignore = "known gap (score.py 0.981): two quote pairs (降低“两高一低”, “12345”) land one \
+            character off inside runs stacked at a line's start; the issuers and signers, once one \
+            spread run each, are now parted by easyofd's space runs"]
 fn heading_styles_ofd_matches_seed_002() {
     check_rendition("002_styles.ofd", "002_");
 }
