@@ -176,8 +176,14 @@ fn word_facts(p: &str) -> Vec<(usize, Fact)> {
 
 fn word_fact(p: &str, start: usize, end: usize, quotes: usize) -> Option<Fact> {
     let numeral = &p[start..end];
-    let value = crate::document::cn_numeral::quantity(numeral)?;
     if numeral == "一" {
+        return None;
+    }
+    // Most numerals in prose are parts of words (二是, 三农, 十四五): no unit follows. That is
+    // checked first, before the number is read.
+    let rest = &p[end..];
+    let rest = eat(p, end, lexicon::NUMBER_SUFFIX_QUALIFIERS).map_or(rest, |q| &rest[q.len()..]);
+    if !matches!(lexicon::unit_at(rest), Some(Ok(_))) {
         return None;
     }
     let prev = p[..start].chars().next_back();
@@ -187,6 +193,7 @@ fn word_fact(p: &str, start: usize, end: usize, quotes: usize) -> Option<Fact> {
     {
         return None;
     }
+    let value = crate::document::cn_numeral::quantity(numeral)?;
     let n = Number::in_words(start, end, value);
     let (fact, consumed) = read_fact(p, &n, quotes)?;
     let unit = fact.unit.as_deref()?;
