@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 use thiserror::Error;
+use tracing_subscriber::filter::Targets;
 
 /// The base layer: every setting with its default and its documentation.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -350,8 +351,47 @@ pub enum LogFormat {
 #[serde(deny_unknown_fields)]
 pub struct LogSettings {
     /// `tracing` filter: a level, or `target=level` pairs separated by commas.
-    pub level: String,
+    pub level: LogFilter,
     pub format: LogFormat,
+}
+
+/// A `log.level` value, parsed when the settings are read (a typo is a config error naming
+/// `log.level`, not a failure when logging starts): `info`, or `docingest=debug,lapin=warn`.
+#[derive(Debug, Clone)]
+pub struct LogFilter {
+    text: String,
+    targets: Targets,
+}
+
+impl LogFilter {
+    pub fn parse(text: &str) -> Result<LogFilter, String> {
+        let targets = text.parse::<Targets>().map_err(|e| {
+            format!("not a log filter ({e}); use e.g. \"info\" or \"docingest=debug,lapin=warn\"")
+        })?;
+        Ok(LogFilter {
+            text: text.to_string(),
+            targets,
+        })
+    }
+    pub fn targets(&self) -> &Targets {
+        &self.targets
+    }
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl<'de> Deserialize<'de> for LogFilter {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        LogFilter::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for LogFilter {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
 }
 
 /// Where each setting's value came from, so an error can say which file or variable to fix.
@@ -428,7 +468,7 @@ impl Settings {
         Ok(settings)
     }
 
-    /// Checks serde cannot express: ranges, non-empty lists, parseable URLs and filters.
+    /// Checks serde cannot express: ranges, non-empty lists, parseable URLs.
     fn validate(&self, origins: &Origins) -> Result<(), ConfigError> {
         let fail = |path: &str, message: String| ConfigError::Invalid {
             path: path.into(),
@@ -511,12 +551,12 @@ impl Settings {
             ("storage.default_bucket", &self.storage.default_bucket),
             ("storage.results_bucket", &self.storage.results_bucket),
         ] {
-            if let Err(e) = crate::worker::job::BucketName::parse(bucket) {
+            if let Err(e) = crate::worker::storage::BucketName::parse(bucket) {
                 return Err(fail(path, e.to_string()));
             }
         }
         for bucket in &self.storage.allowed_buckets.0 {
-            if let Err(e) = crate::worker::job::BucketName::parse(bucket) {
+            if let Err(e) = crate::worker::storage::BucketName::parse(bucket) {
                 return Err(fail("storage.allowed_buckets", e.to_string()));
             }
         }
@@ -527,9 +567,6 @@ impl Settings {
                 "storage.secret_access_key",
                 "set both access_key_id and secret_access_key, or neither".into(),
             ));
-        }
-        if let Err(e) = crate::telemetry::parse_filter(&self.log.level) {
-            return Err(fail("log.level", e));
         }
         Ok(())
     }
@@ -764,6 +801,22 @@ mod tests {
             Settings::from_layers(None, env(&[("DOCINGEST_AMQP__URL", url(ok).as_str())]))
                 .unwrap_or_else(|e| panic!("{ok}: {e}"));
         }
+    }
+
+    #[test]
+    fn a_bad_log_filter_names_log_level_and_its_variable() {
+        let e = Settings::from_layers(None, env(&[("DOCINGEST_LOG__LEVEL", "docingest=loud")]))
+            .unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("log.level"), "{msg}");
+        assert!(msg.contains("DOCINGEST_LOG__LEVEL"), "{msg}");
+        assert!(msg.contains("not a log filter"), "{msg}");
+        let s = Settings::from_layers(
+            None,
+            env(&[("DOCINGEST_LOG__LEVEL", "docingest=debug,lapin=warn")]),
+        )
+        .unwrap();
+        assert_eq!(s.log.level.as_str(), "docingest=debug,lapin=warn");
     }
 
     #[test]

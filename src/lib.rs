@@ -8,12 +8,15 @@
 //! - [`cli`]: one module per subcommand; `main.rs` only parses arguments and dispatches.
 //! - [`config`]: typed [`config::Settings`], layered `config/default.toml` -> `DOCINGEST_CONFIG`
 //!   file -> `DOCINGEST_<SECTION>__<KEY>` variables; secrets redacted.
-//! - [`telemetry`]: the JSON log subscriber, installed once.
+//! - [`telemetry`]: the JSON log subscriber and, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set,
+//!   the OTLP trace exporter, installed once.
 //! - [`worker`]: the moving side. [`worker::job`] turns deliveries into typed jobs at the edge,
 //!   [`worker::storage`] fetches inputs (fs or S3), [`worker::process`] is the one step
 //!   (`process_one`: fetch, parse on a blocking thread, publish the result with a confirm),
 //!   [`worker::disposition`] is the one place that chooses ack / retry / dead-letter,
-//!   [`worker::amqp`] holds the topology, the confirmed publisher and the header names, and
+//!   [`worker::delivery`] runs one delivery through both and acks or requeues it,
+//!   [`worker::amqp`] holds the topology, the confirmed publisher (behind the `Publish` seam,
+//!   with an in-memory implementation), message properties and header names, and
 //!   [`worker::run`] is the consume loop with bounded concurrency and a clean drain.
 //! - [`review`]: `docingest review`'s pure side: result JSON Lines -> one self-contained HTML
 //!   page for reviewers (overview, charts, detail on demand) and a CSV for Excel. No network.

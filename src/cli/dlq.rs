@@ -110,8 +110,8 @@ pub struct FilterArgs {
     /// Job bucket is this (repeatable).
     #[arg(long, value_name = "BUCKET")]
     pub bucket: Vec<String>,
-    /// Object key matches this glob: `*` and `?` stay within a `/` segment, `**` crosses them
-    /// (repeatable).
+    /// Object key matches this glob: `*` and `?` stay within a `/` segment, a `**` segment
+    /// (`2024/**/*.docx`) crosses them, `{a,b}` is either (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub key_glob: Vec<Glob>,
     /// Header NAME has text VALUE (repeatable; all must hold).

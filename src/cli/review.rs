@@ -13,8 +13,8 @@
 use crate::config::{CommaList, Settings};
 use crate::review::input::{self, Entry, ResultRef};
 use crate::review::{html, Added, Collection, Report, ReviewLimits};
-use crate::worker::job::{BucketName, ObjectKey};
 use crate::worker::storage::Storage;
+use crate::worker::storage::{BucketName, ObjectKey};
 use anyhow::Context;
 use clap::Args;
 use std::io::{BufReader, BufWriter};

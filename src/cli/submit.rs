@@ -4,11 +4,12 @@
 //! 1 when any failed. Declares the topology first, so it works against an empty broker.
 
 use crate::config::Settings;
+use crate::worker::amqp::properties::job_properties;
 use crate::worker::amqp::publisher::{Outgoing, Publisher};
 use crate::worker::amqp::{self, topology};
-use crate::worker::job::{new_job_id, BucketName, JobMessage, ObjectKey};
-use crate::worker::process::job_properties;
+use crate::worker::job::{new_job_id, JobMessage};
 use crate::worker::storage::Storage;
+use crate::worker::storage::{BucketName, ObjectKey};
 use anyhow::Context;
 use clap::Args;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,8 @@
 //! `docingest worker`: consume jobs until SIGTERM or SIGINT, then drain and exit 0.
 //!
-//! The first signal starts the drain (see `worker::run`); a second one exits at once with
-//! status 130, leaving unfinished jobs unacked for the broker to redeliver.
+//! The first signal starts the drain (see `worker::run`), after which the trace spans still
+//! buffered are exported (see `telemetry`); a second signal exits at once with status 130,
+//! leaving unfinished jobs unacked for the broker to redeliver.
 
 use crate::config::Settings;
 use crate::worker::Worker;
@@ -17,13 +18,29 @@ pub struct WorkerArgs {}
 
 pub fn run(_args: WorkerArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings::load()?;
-    crate::telemetry::init(&settings.log).map_err(anyhow::Error::msg)?;
     let rt = crate::worker::runtime()?;
+    // Inside the runtime: the trace exporter's batch task runs on it.
+    let telemetry = {
+        let _entered = rt.enter();
+        crate::telemetry::init_worker(&settings.log)?
+    };
     let result = rt.block_on(async move {
         let shutdown = shutdown_signal()?;
-        let worker = Worker::new(settings).await?;
-        info!(http = %worker.http_addr(), "worker starting");
-        worker.run(shutdown).await?;
+        let worker = Worker::new(settings).await;
+        let ran = match worker {
+            Ok(worker) => {
+                info!(
+                    http = %worker.http_addr(),
+                    traces = telemetry.exports_traces(),
+                    "worker starting"
+                );
+                worker.run(shutdown).await
+            }
+            Err(e) => Err(e),
+        };
+        // After the drain: the spans of the last jobs are exported before the exit.
+        telemetry.shutdown().await;
+        ran?;
         anyhow::Ok(())
     });
     // Parser threads of jobs abandoned at the drain deadline must not hold the exit.

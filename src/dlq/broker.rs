@@ -54,7 +54,7 @@
 //!
 //! The worker acks a job only after its dead letter is confirmed, so a worker killed between
 //! the two dead-letters the redelivered job a second time (see
-//! `worker::amqp::consumer::dead_letter_id`). Both messages carry the same
+//! `worker::amqp::properties::dead_letter_id`). Both messages carry the same
 //! `docingest-dead-letter-id`, and a scan hands out the first of them in its queue position
 //! with the later ones attached ([`DeadLetter::copies`]): `list` and `inspect` count it once,
 //! a replay publishes it once, and [`Scan::remove`] takes all its copies out together. A copy
@@ -76,7 +76,6 @@ use lapin::options::{
 };
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
-use serde_json::{Map, Value};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::time::Duration;
@@ -497,44 +496,8 @@ pub fn letter_from(position: u64, d: &Delivery) -> DeadLetter {
     )
 }
 
-/// AMQP headers as JSON: timestamps become RFC 3339 strings, byte arrays lossy text.
-pub fn table_json(t: &FieldTable) -> Map<String, Value> {
-    t.inner()
-        .iter()
-        .map(|(k, v)| (k.to_string(), value_json(v)))
-        .collect()
-}
-
-fn value_json(v: &AMQPValue) -> Value {
-    match v {
-        AMQPValue::Boolean(b) => Value::Bool(*b),
-        AMQPValue::ShortShortInt(n) => (*n).into(),
-        AMQPValue::ShortShortUInt(n) => (*n).into(),
-        AMQPValue::ShortInt(n) => (*n).into(),
-        AMQPValue::ShortUInt(n) => (*n).into(),
-        AMQPValue::LongInt(n) => (*n).into(),
-        AMQPValue::LongUInt(n) => (*n).into(),
-        AMQPValue::LongLongInt(n) => (*n).into(),
-        AMQPValue::Float(f) => {
-            serde_json::Number::from_f64(f64::from(*f)).map_or(Value::Null, Value::Number)
-        }
-        AMQPValue::Double(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
-        AMQPValue::DecimalValue(d) => Value::String(format!("{}e-{}", d.value, d.scale)),
-        AMQPValue::ShortString(s) => Value::String(s.to_string()),
-        AMQPValue::LongString(s) => {
-            Value::String(String::from_utf8_lossy(s.as_bytes()).into_owned())
-        }
-        AMQPValue::FieldArray(a) => Value::Array(a.as_slice().iter().map(value_json).collect()),
-        AMQPValue::Timestamp(t) => OffsetDateTime::from_unix_timestamp(*t as i64)
-            .map(|t| Value::String(format_time(t)))
-            .unwrap_or_else(|_| (*t).into()),
-        AMQPValue::FieldTable(t) => Value::Object(table_json(t)),
-        AMQPValue::ByteArray(b) => {
-            Value::String(String::from_utf8_lossy(b.as_slice()).into_owned())
-        }
-        AMQPValue::Void => Value::Null,
-    }
-}
+/// AMQP headers as JSON (the one decoding, in `worker::amqp::headers`).
+pub use crate::worker::amqp::headers::table_json;
 
 /// Headers a replay drops: the attempt cycle starts again, so the counter and the first
 /// failure time go (the worker reads a missing `docingest-attempts` as 0 and stamps a new
@@ -588,6 +551,7 @@ pub fn string_table(pairs: &[(&str, &str)]) -> FieldTable {
 mod tests {
     use super::*;
     use crate::dlq::letter::parse_time;
+    use serde_json::Value;
 
     #[test]
     fn copies_collapse_onto_the_first_letter_with_their_id() {

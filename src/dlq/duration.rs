@@ -1,8 +1,10 @@
 //! Human durations for `--older-than` / `--newer-than`: `90s`, `30m`, `2h`, `1d`, `1w`, and
-//! sums of them (`1h30m`, `1d 12h`).
+//! sums of them (`1h30m`, `1d 12h`), in `humantime`'s syntax.
 //!
 //! Parsing is strict: a bare number, an unknown unit or an overflowing total is an error, so a
-//! typo (`--older-than 30`) never silently means "30 seconds" or "everything".
+//! typo (`--older-than 30`) never silently means "30 seconds" or "everything". Months and
+//! years are refused too: humantime counts them as 30.44 and 365.25 days, which is not what an
+//! operator who types `--older-than 1M` on the 3rd of March means.
 
 use std::time::Duration;
 use thiserror::Error;
@@ -19,41 +21,30 @@ pub enum DurationError {
     Overflow(String),
 }
 
-/// Parses `30m`, `2h`, `1d`, `1h30m`, `1d 12h`. Units: `s`, `m`, `h`, `d` (24 h), `w` (7 d);
-/// the long forms `sec`, `min`, `hour(s)`, `day(s)`, `week(s)` are accepted too.
+/// Parses `30m`, `2h`, `1d`, `1h30m`, `1d 12h` with `humantime` (units `s`, `m`, `h`, `d`,
+/// `w`, their long forms, and `ms`/`us`/`ns`), except months, years and fractions.
 pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let s = text.trim();
-    if s.is_empty() {
-        return Err(DurationError::Empty);
+    // Whole numbers only: humantime also reads `1.5h`, which today's scripts never meant.
+    if s.chars()
+        .any(|c| !c.is_alphanumeric() && !c.is_whitespace())
+    {
+        return Err(DurationError::Malformed(text.to_string()));
     }
-    let malformed = || DurationError::Malformed(text.to_string());
-    let overflow = || DurationError::Overflow(text.to_string());
-    let mut total: u64 = 0;
-    let mut rest = s;
-    while !rest.is_empty() {
-        rest = rest.trim_start();
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return Err(malformed());
-        }
-        let n: u64 = rest[..digits].parse().map_err(|_| overflow())?;
-        rest = rest[digits..].trim_start();
-        let unit_len = rest.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
-        let secs_per = match &rest[..unit_len] {
-            "s" | "sec" | "secs" | "second" | "seconds" => 1,
-            "m" | "min" | "mins" | "minute" | "minutes" => 60,
-            "h" | "hour" | "hours" => 3600,
-            "d" | "day" | "days" => 86_400,
-            "w" | "week" | "weeks" => 604_800,
-            _ => return Err(malformed()),
-        };
-        rest = &rest[unit_len..];
-        total = n
-            .checked_mul(secs_per)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(overflow)?;
+    let calendar_unit = s.split(|c: char| !c.is_alphabetic()).any(|unit| {
+        matches!(
+            unit,
+            "M" | "month" | "months" | "y" | "yr" | "yrs" | "year" | "years"
+        )
+    });
+    if calendar_unit {
+        return Err(DurationError::Malformed(text.to_string()));
     }
-    Ok(Duration::from_secs(total))
+    humantime::parse_duration(s).map_err(|e| match e {
+        humantime::DurationError::Empty => DurationError::Empty,
+        humantime::DurationError::NumberOverflow => DurationError::Overflow(text.to_string()),
+        _ => DurationError::Malformed(text.to_string()),
+    })
 }
 
 /// Short human form of an age, for tables: `45s`, `12m`, `3h5m`, `2d4h`.
@@ -128,7 +119,16 @@ mod tests {
             parse_duration("1.5h"),
             Err(DurationError::Malformed(_))
         ));
+        assert!(matches!(
+            parse_duration("1M"),
+            Err(DurationError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_duration("1 year"),
+            Err(DurationError::Malformed(_))
+        ));
         assert_eq!(parse_duration(""), Err(DurationError::Empty));
+        assert_eq!(parse_duration("  "), Err(DurationError::Empty));
     }
 
     #[test]

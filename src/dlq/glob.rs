@@ -1,21 +1,22 @@
-//! Object-key globs for `dlq replay|purge --key-glob`.
-//!
-//! A glob is compiled once into an anchored [`regex::Regex`], so matching is linear in the key
-//! length whatever the pattern (no backtracking blow-up on `*a*a*a*b`). The syntax follows
-//! shell and `.gitignore` habits, because S3 keys are paths:
+//! Object-key globs for `dlq replay|purge --key-glob`, compiled by `globset` (ripgrep's glob
+//! engine) with `literal_separator`, because S3 keys are paths:
 //!
 //! | glob | matches |
 //! |---|---|
 //! | `*` | any run of characters except `/` |
-//! | `**` | any run of characters, `/` included |
+//! | `**` as a whole segment (`**/x`, `a/**`, `a/**/b`) | any number of segments |
 //! | `?` | one character except `/` |
 //! | `[abc]`, `[a-z]`, `[!a-z]` | one character of (or not of) the class |
+//! | `{a,b}` | `a` or `b` |
 //! | `\x` | the character `x` literally |
 //!
-//! Everything else matches itself. A pattern that cannot be compiled (an unclosed `[`) is an
-//! error at argument parsing, never a silent "matches nothing".
+//! A `**` inside a segment (`2024/**.docx`) is two `*`s and stays within the segment, as in
+//! `.gitignore` and ripgrep. Everything else matches itself. Matching is linear in the key
+//! length whatever the pattern (globset compiles to a regex without backtracking). A pattern
+//! that cannot be compiled (an unclosed `[`) is an error at argument parsing, never a silent
+//! "matches nothing".
 
-use regex::Regex;
+use globset::{ErrorKind, GlobBuilder, GlobMatcher};
 use std::fmt;
 use std::str::FromStr;
 use thiserror::Error;
@@ -34,23 +35,31 @@ pub enum GlobError {
 #[derive(Clone)]
 pub struct Glob {
     pattern: String,
-    regex: Regex,
+    matcher: GlobMatcher,
 }
 
 impl Glob {
     pub fn new(pattern: &str) -> Result<Glob, GlobError> {
-        let regex = Regex::new(&to_regex(pattern)?).map_err(|e| GlobError::Invalid {
-            pattern: pattern.to_string(),
-            message: e.to_string(),
-        })?;
+        let glob = GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build()
+            .map_err(|e| match e.kind() {
+                ErrorKind::UnclosedClass => GlobError::UnclosedClass(pattern.to_string()),
+                ErrorKind::DanglingEscape => GlobError::TrailingEscape(pattern.to_string()),
+                kind => GlobError::Invalid {
+                    pattern: pattern.to_string(),
+                    message: kind.to_string(),
+                },
+            })?;
         Ok(Glob {
             pattern: pattern.to_string(),
-            regex,
+            matcher: glob.compile_matcher(),
         })
     }
 
     pub fn is_match(&self, key: &str) -> bool {
-        self.regex.is_match(key)
+        self.matcher.is_match(key)
     }
 
     pub fn as_str(&self) -> &str {
@@ -77,87 +86,6 @@ impl FromStr for Glob {
     }
 }
 
-fn to_regex(pattern: &str) -> Result<String, GlobError> {
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut re = String::with_capacity(pattern.len() * 2 + 8);
-    re.push_str("^(?s:");
-    let mut i = 0;
-    while i < chars.len() {
-        match chars[i] {
-            '*' if chars.get(i + 1) == Some(&'*') => {
-                re.push_str(".*");
-                i += 2;
-                // `***` is the same as `**`.
-                while chars.get(i) == Some(&'*') {
-                    i += 1;
-                }
-                continue;
-            }
-            '*' => re.push_str("[^/]*"),
-            '?' => re.push_str("[^/]"),
-            '\\' => {
-                let Some(&c) = chars.get(i + 1) else {
-                    return Err(GlobError::TrailingEscape(pattern.to_string()));
-                };
-                re.push_str(&regex::escape(&c.to_string()));
-                i += 1;
-            }
-            '[' => {
-                i = push_class(&chars, i, &mut re)
-                    .ok_or_else(|| GlobError::UnclosedClass(pattern.to_string()))?;
-            }
-            c => re.push_str(&regex::escape(&c.to_string())),
-        }
-        i += 1;
-    }
-    re.push_str(")$");
-    Ok(re)
-}
-
-/// Translates the class starting at `chars[start] == '['`; returns the index of its `]`.
-fn push_class(chars: &[char], start: usize, re: &mut String) -> Option<usize> {
-    let mut i = start + 1;
-    let negated = matches!(chars.get(i), Some('!') | Some('^'));
-    if negated {
-        i += 1;
-    }
-    let mut body = String::new();
-    // A `]` right after the opening (or after `!`) is a literal member, as in the shell.
-    let mut first = true;
-    loop {
-        let c = *chars.get(i)?;
-        if c == ']' && !first {
-            break;
-        }
-        first = false;
-        match c {
-            '\\' => {
-                let next = *chars.get(i + 1)?;
-                body.push_str(&class_escape(next));
-                i += 1;
-            }
-            '-' => body.push('-'),
-            c => body.push_str(&class_escape(c)),
-        }
-        i += 1;
-    }
-    re.push('[');
-    if negated {
-        re.push('^');
-    }
-    re.push_str(&body);
-    re.push(']');
-    Some(i)
-}
-
-/// Escapes a character for use inside a regex class, leaving it a single literal.
-fn class_escape(c: char) -> String {
-    match c {
-        '[' | ']' | '\\' | '^' | '&' | '~' | '-' => format!("\\{c}"),
-        c => c.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,11 +102,19 @@ mod tests {
     }
 
     #[test]
-    fn double_star_crosses_segments() {
-        assert!(m("2024/**.docx", "2024/q1/report.docx"));
+    fn double_star_segments_cross_segments() {
+        assert!(m("2024/**/*.docx", "2024/q1/report.docx"));
+        assert!(m("2024/**/*.docx", "2024/report.docx"));
         assert!(m("**/report.docx", "a/b/c/report.docx"));
+        assert!(m("2024/**", "2024/q1/a/b.txt"));
         assert!(m("**", ""));
-        assert!(m("***", "a/b"));
+        assert!(m("**", "a/b"));
+    }
+
+    #[test]
+    fn double_star_inside_a_segment_is_two_stars() {
+        assert!(m("2024/**.docx", "2024/report.docx"));
+        assert!(!m("2024/**.docx", "2024/q1/report.docx"));
     }
 
     #[test]
@@ -200,6 +136,12 @@ mod tests {
     }
 
     #[test]
+    fn alternatives() {
+        assert!(m("2024/*.{docx,xlsx}", "2024/a.xlsx"));
+        assert!(!m("2024/*.{docx,xlsx}", "2024/a.pdf"));
+    }
+
+    #[test]
     fn regex_metacharacters_are_literal() {
         assert!(m("a.b(1)+$", "a.b(1)+$"));
         assert!(!m("a.b", "axb"));
@@ -210,7 +152,7 @@ mod tests {
     fn escapes_make_wildcards_literal() {
         assert!(m(r"a\*b", "a*b"));
         assert!(!m(r"a\*b", "axb"));
-        assert!(m(r"[\]]", "]"));
+        assert!(m(r"\[x\]", "[x]"));
     }
 
     #[test]
@@ -230,6 +172,7 @@ mod tests {
             GlobError::TrailingEscape("a\\".into())
         );
         assert!(Glob::new("[z-a]").is_err());
+        assert!(Glob::new("a{b").is_err());
     }
 
     #[test]

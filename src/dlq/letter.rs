@@ -1,7 +1,8 @@
 //! What one dead letter says about itself: the typed view every DLQ command reads.
 //!
 //! A dead letter arrives as AMQP properties, a header table and the original job body. The
-//! broker side (`amqp.rs`) turns headers into JSON values once; [`DeadLetter::from_parts`]
+//! broker side turns headers into JSON values once (`worker::amqp::headers::to_json`, the reading
+//! the worker uses too); [`DeadLetter::from_parts`]
 //! then reads our `docingest-*` headers, falls back to the broker's `x-death` for messages the
 //! broker dead-lettered itself (the jobs queue's delivery limit), and to the job body for the
 //! job id, bucket and key. Nothing here fails: a message with no readable headers is still a
@@ -247,25 +248,11 @@ pub fn parse_time(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s.trim(), &Rfc3339).ok()
 }
 
-/// A header value as the text `--header k=v` compares with: strings as they are, numbers and
-/// booleans in their usual spelling; tables and arrays have no text form.
-pub fn value_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
+/// A header value as the text `--header k=v` compares with: the worker's reading of it.
+pub use crate::worker::amqp::headers::text as value_text;
 
-/// Our counters may arrive as any integer type or, from other tools, as a decimal string.
-fn value_u64(v: &Value) -> Option<u64> {
-    match v {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
+// Our counters may arrive as any integer type or, from other tools, as a decimal string.
+use crate::worker::amqp::headers::count as value_u64;
 
 /// The most recent `x-death` entry (the broker keeps them newest first).
 fn first_x_death(headers: &Map<String, Value>) -> Option<&Map<String, Value>> {
@@ -304,30 +291,10 @@ fn job_fields(body: &[u8]) -> JobFields {
     }
 }
 
-/// S3 event keys are form-encoded: `+` is a space, `%XX` a byte. Undecodable input is kept.
+/// The key as the worker reads it ([`crate::worker::job::decode_event_key`], the one decoder);
+/// a key the worker would refuse (not percent-encoded UTF-8) is shown as it came.
 fn decode_event_key(raw: &str) -> String {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(hi), Some(lo)) => {
-                    out.push(hi << 4 | lo);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| raw.to_string())
-}
-
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
+    crate::worker::job::decode_event_key(raw).unwrap_or_else(|_| raw.to_string())
 }
 
 #[cfg(test)]

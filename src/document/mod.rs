@@ -59,15 +59,7 @@ pub fn document_id(bytes: &[u8]) -> String {
 /// Parse one document. Never panics: a reader bug is caught and reported as
 /// [`ParseError::Internal`], so one bad file cannot take a worker down.
 pub fn parse(input: &Input<'_>, limits: &Limits) -> Result<ParseResult, ParseError> {
-    contain_panics(|| {
-        parse_inner(
-            Cow::Borrowed(input.bytes),
-            None,
-            input.name,
-            &input.uri,
-            limits,
-        )
-    })
+    contain_panics(|| parse_uncaught(input, limits))
 }
 
 /// [`parse`] for a caller that hands the bytes over: they are freed as soon as the reader is

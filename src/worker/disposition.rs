@@ -85,8 +85,9 @@ impl DeadLetterKind {
 }
 
 /// What to do with the delivery. Every variant ends with the input acknowledged, but only after
-/// whatever must be published first (the retry copy, the dead letter) is confirmed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// whatever must be published first (the retry copy, the dead letter) is confirmed. The
+/// failure travels with the action: its code and message go into the copy's headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Ack,
     /// Publish a copy through the retry tier with `delay_ms`, carrying `attempts` (the attempts
@@ -94,11 +95,13 @@ pub enum Action {
     Retry {
         attempts: u32,
         delay_ms: u64,
+        failure: Failure,
     },
     /// Publish to the dead-letter exchange, then ack.
     DeadLetter {
         kind: DeadLetterKind,
         attempts: u32,
+        failure: Failure,
     },
 }
 
@@ -121,22 +124,25 @@ impl RetryPolicy {
 /// `attempts_before` is the `docingest-attempts` header of the delivery: failed attempts made
 /// before this one. It is our own header, not the broker's `x-death`, so it survives restarts
 /// and brokers (3.13+) that drop client-set `x-death`.
-pub fn decide(outcome: &Outcome, attempts_before: u32, policy: &RetryPolicy) -> Action {
+pub fn decide(outcome: Outcome, attempts_before: u32, policy: &RetryPolicy) -> Action {
     let attempt = attempts_before.saturating_add(1);
     match outcome {
         Outcome::Published { .. } | Outcome::FannedOut(_) | Outcome::Ignored(_) => Action::Ack,
-        Outcome::Failed(f) => match f.class {
+        Outcome::Failed(failure) => match failure.class {
             ErrorClass::Permanent => Action::DeadLetter {
                 kind: DeadLetterKind::Permanent,
                 attempts: attempt,
+                failure,
             },
             ErrorClass::Transient if attempt >= policy.max_attempts => Action::DeadLetter {
                 kind: DeadLetterKind::RetriesExhausted,
                 attempts: attempt,
+                failure,
             },
             ErrorClass::Transient => Action::Retry {
                 attempts: attempt,
                 delay_ms: policy.delay_for(attempt),
+                failure,
             },
         },
     }
@@ -153,12 +159,16 @@ mod tests {
         }
     }
 
-    fn failed(class: ErrorClass) -> Outcome {
-        Outcome::Failed(Failure {
+    fn failure(class: ErrorClass) -> Failure {
+        Failure {
             class,
             code: "x",
             message: "m".into(),
-        })
+        }
+    }
+
+    fn failed(class: ErrorClass) -> Outcome {
+        Outcome::Failed(failure(class))
     }
 
     #[test]
@@ -171,17 +181,18 @@ mod tests {
             Outcome::FannedOut(3),
             Outcome::Ignored("s3:ObjectRemoved:Delete".into()),
         ] {
-            assert_eq!(decide(&o, 0, &policy()), Action::Ack);
+            assert_eq!(decide(o, 0, &policy()), Action::Ack);
         }
     }
 
     #[test]
     fn permanent_failure_is_dead_lettered_at_once() {
         assert_eq!(
-            decide(&failed(ErrorClass::Permanent), 0, &policy()),
+            decide(failed(ErrorClass::Permanent), 0, &policy()),
             Action::DeadLetter {
                 kind: DeadLetterKind::Permanent,
-                attempts: 1
+                attempts: 1,
+                failure: failure(ErrorClass::Permanent),
             }
         );
     }
@@ -191,32 +202,36 @@ mod tests {
         let p = policy();
         let t = failed(ErrorClass::Transient);
         assert_eq!(
-            decide(&t, 0, &p),
+            decide(t.clone(), 0, &p),
             Action::Retry {
                 attempts: 1,
-                delay_ms: 100
+                delay_ms: 100,
+                failure: failure(ErrorClass::Transient),
             }
         );
         assert_eq!(
-            decide(&t, 1, &p),
+            decide(t.clone(), 1, &p),
             Action::Retry {
                 attempts: 2,
-                delay_ms: 1000
+                delay_ms: 1000,
+                failure: failure(ErrorClass::Transient),
             }
         );
         // Past the last tier the last delay repeats.
         assert_eq!(
-            decide(&t, 2, &p),
+            decide(t.clone(), 2, &p),
             Action::Retry {
                 attempts: 3,
-                delay_ms: 1000
+                delay_ms: 1000,
+                failure: failure(ErrorClass::Transient),
             }
         );
         assert_eq!(
-            decide(&t, 3, &p),
+            decide(t.clone(), 3, &p),
             Action::DeadLetter {
                 kind: DeadLetterKind::RetriesExhausted,
-                attempts: 4
+                attempts: 4,
+                failure: failure(ErrorClass::Transient),
             }
         );
     }
@@ -228,7 +243,7 @@ mod tests {
             delays_ms: vec![5],
         };
         assert!(matches!(
-            decide(&failed(ErrorClass::Transient), 0, &p),
+            decide(failed(ErrorClass::Transient), 0, &p),
             Action::DeadLetter {
                 kind: DeadLetterKind::RetriesExhausted,
                 ..
@@ -239,7 +254,7 @@ mod tests {
     #[test]
     fn a_header_claiming_many_attempts_still_dead_letters() {
         assert!(matches!(
-            decide(&failed(ErrorClass::Transient), u32::MAX, &policy()),
+            decide(failed(ErrorClass::Transient), u32::MAX, &policy()),
             Action::DeadLetter {
                 kind: DeadLetterKind::RetriesExhausted,
                 ..

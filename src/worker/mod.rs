@@ -6,11 +6,14 @@
 //! - [`storage`]: the fs and s3 backends behind one trait, with allowlist and size checks
 //! - [`process`]: `process_one(job, ctx, deps) -> Outcome`, the single step
 //! - [`disposition`]: `decide(outcome, attempts) -> Action`, the single policy
-//! - [`amqp`]: topology, confirmed publisher, per-delivery handling, header names
+//! - [`delivery`]: one delivery start to finish: step, disposition, then ack or requeue
+//! - [`amqp`]: topology, the confirmed publisher behind the `Publish` seam, the properties and
+//!   headers of what is published, acking
 //! - [`run`]: the consume loop, recovery and the drain
 //! - [`health`], [`metrics`], [`events`]: operations
 
 pub mod amqp;
+pub mod delivery;
 pub mod disposition;
 pub mod events;
 pub mod health;

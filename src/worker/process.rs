@@ -12,25 +12,24 @@
 
 use crate::config::Settings;
 use crate::document::{self, Limits, ParseError, ParseResult};
-use crate::worker::amqp::headers;
-use crate::worker::amqp::publisher::{Outgoing, PublishError, Publisher};
+use crate::worker::amqp::properties::{self, rfc3339};
+use crate::worker::amqp::publisher::{Outgoing, Publish, PublishError};
 use crate::worker::disposition::{Classify, ErrorClass, Failure, Outcome};
 use crate::worker::events;
-use crate::worker::job::{BucketName, Job, JobMessage, ObjectKey};
+use crate::worker::job::{Job, JobMessage};
 use crate::worker::metrics::Metrics;
-use crate::worker::storage::{Storage, StorageError};
-use lapin::types::FieldTable;
-use lapin::BasicProperties;
+use crate::worker::storage::{BucketName, NameError, ObjectKey, Storage, StorageError};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use thiserror::Error;
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use tracing::Instrument;
 
 /// What one job step needs from the outside world. One per broker session.
 pub struct Deps {
     pub storage: Storage,
-    pub publisher: Publisher,
+    /// The confirm-mode channel of the broker session, or memory (see [`Publish`]).
+    pub publisher: Arc<dyn Publish>,
     pub metrics: Arc<Metrics>,
     pub limits: Limits,
     pub results_exchange: String,
@@ -54,14 +53,14 @@ impl Deps {
     pub fn new(
         s: &Settings,
         storage: Storage,
-        publisher: Publisher,
+        publisher: impl Publish + 'static,
         metrics: Arc<Metrics>,
         results_bucket: BucketName,
         slots: Arc<tokio::sync::Semaphore>,
     ) -> Deps {
         Deps {
             storage,
-            publisher,
+            publisher: Arc::new(publisher),
             metrics,
             limits: s.limits.clone(),
             results_exchange: s.amqp.results_exchange.clone(),
@@ -164,11 +163,6 @@ pub struct ResultRef {
     pub size: u64,
 }
 
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
-}
-
 /// Fetch, parse, publish, confirm. See the module header.
 pub async fn process_one(job: &Job, ctx: &JobContext, deps: &Deps) -> Outcome {
     match try_process(job, ctx, deps).await {
@@ -187,6 +181,7 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
     let object = deps
         .storage
         .fetch(&job.bucket, &job.key, job.version_id.as_deref())
+        .instrument(tracing::info_span!("fetch", otel.name = "fetch"))
         .await?;
     let input_bytes = object.bytes.len() as u64;
     let uri = deps.storage.uri(&job.bucket, &job.key);
@@ -201,7 +196,10 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
     let mut parser = tokio::task::spawn_blocking(move || {
         document::parse_owned(bytes, Some(&name), &uri, &limits)
     });
-    let (document_id, parsed) = match tokio::time::timeout(deps.parse_timeout, &mut parser).await {
+    let waited = tokio::time::timeout(deps.parse_timeout, &mut parser)
+        .instrument(tracing::info_span!("parse", otel.name = "parse"))
+        .await;
+    let (document_id, parsed) = match waited {
         Ok(joined) => {
             joined.map_err(|e| ParseError::Internal(format!("parser task failed: {e}")))?
         }
@@ -244,11 +242,6 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
     let result_bytes = body.len() as u64;
     drop(slot);
 
-    let mut hdrs = FieldTable::default();
-    headers::set_str(&mut hdrs, headers::JOB_ID, job.job_id.as_str());
-    if let Some(tp) = &ctx.traceparent {
-        headers::set_str(&mut hdrs, headers::TRACEPARENT, tp.as_str());
-    }
     let claim_check = body.len() > deps.max_inline_bytes;
     let body = if claim_check {
         let key = claim_check_key(&deps.results_prefix, &result.document_id, &job.job_id)
@@ -257,7 +250,6 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
             .put(&deps.results_bucket, &key, body, "application/json")
             .await
             .map_err(ProcessError::ClaimCheck)?;
-        headers::set_bool(&mut hdrs, headers::CLAIM_CHECK, true);
         serde_json::to_vec(&ClaimCheck {
             schema_version: document::result::SCHEMA_VERSION,
             document_id: result.document_id.clone(),
@@ -276,14 +268,26 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
         body
     };
 
-    let props = BasicProperties::default()
-        .with_content_type("application/json".into())
-        .with_delivery_mode(2)
-        .with_message_id(result.document_id.as_str().into())
-        .with_correlation_id(job.job_id.as_str().into())
-        .with_app_id("docingest".into())
-        .with_timestamp(OffsetDateTime::now_utc().unix_timestamp().max(0) as u64)
-        .with_headers(hdrs);
+    let publishing = tracing::info_span!(
+        "publish",
+        otel.name = %format_args!("publish {}", deps.results_exchange),
+        otel.kind = "producer",
+        messaging.system = "rabbitmq",
+        messaging.operation.type = "send",
+        messaging.destination.name = deps.results_exchange.as_str(),
+        messaging.rabbitmq.destination.routing_key = deps.results_routing_key.as_str(),
+        messaging.message.id = result.document_id.as_str(),
+    );
+    // The result continues the job's trace: from this span when traces are exported,
+    // else with the job's own `traceparent`, unchanged.
+    let traceparent =
+        crate::telemetry::traceparent(&publishing).or_else(|| ctx.traceparent.clone());
+    let props = properties::result(
+        &result.document_id,
+        &job.job_id,
+        traceparent.as_deref(),
+        claim_check,
+    );
     deps.publisher
         .publish(Outgoing {
             exchange: &deps.results_exchange,
@@ -291,6 +295,7 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
             body: &body,
             properties: props,
         })
+        .instrument(publishing)
         .await?;
     events::ResultPublished {
         document_id: &result.document_id,
@@ -312,7 +317,7 @@ pub fn claim_check_key(
     prefix: &str,
     document_id: &str,
     job_id: &str,
-) -> Result<ObjectKey, crate::worker::job::JobError> {
+) -> Result<ObjectKey, NameError> {
     let hex = document_id.rsplit(':').next().unwrap_or(document_id);
     let job: String = job_id
         .chars()
@@ -341,17 +346,11 @@ pub async fn fan_out(jobs: &[JobMessage], traceparent: Option<&str>, deps: &Deps
     let msgs: Vec<Outgoing<'_>> = jobs
         .iter()
         .zip(&bodies)
-        .map(|(job, body)| {
-            let mut hdrs = FieldTable::default();
-            if let Some(tp) = traceparent {
-                headers::set_str(&mut hdrs, headers::TRACEPARENT, tp);
-            }
-            Outgoing {
-                exchange: &deps.jobs_exchange,
-                routing_key: &deps.jobs_routing_key,
-                body,
-                properties: job_properties(&job.job_id).with_headers(hdrs),
-            }
+        .map(|(job, body)| Outgoing {
+            exchange: &deps.jobs_exchange,
+            routing_key: &deps.jobs_routing_key,
+            body,
+            properties: properties::split_job(&job.job_id, traceparent),
         })
         .collect();
     match deps.publisher.publish_all(&msgs).await {
@@ -361,15 +360,6 @@ pub async fn fan_out(jobs: &[JobMessage], traceparent: Option<&str>, deps: &Deps
         }
         Err(e) => Outcome::Failed(Failure::from_error(&e)),
     }
-}
-
-/// Properties of a job message (`submit`, event fan-out).
-pub fn job_properties(job_id: &str) -> BasicProperties {
-    BasicProperties::default()
-        .with_content_type("application/json".into())
-        .with_delivery_mode(2)
-        .with_message_id(job_id.into())
-        .with_app_id("docingest".into())
 }
 
 #[cfg(test)]

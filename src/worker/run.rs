@@ -19,15 +19,14 @@
 //!    dead-lettered because of a shutdown.
 
 use crate::config::Settings;
-use crate::worker::amqp::consumer::{handle_delivery, Routes};
 use crate::worker::amqp::publisher::Publisher;
 use crate::worker::amqp::{self, topology, AmqpError};
+use crate::worker::delivery::{handle_delivery, Routes};
 use crate::worker::events;
 use crate::worker::health::{self, Health};
-use crate::worker::job::BucketName;
 use crate::worker::metrics::Metrics;
 use crate::worker::process::Deps;
-use crate::worker::storage::{Storage, StorageError};
+use crate::worker::storage::{BucketName, Storage, StorageError};
 use futures_lite::StreamExt;
 use lapin::options::{BasicCancelOptions, BasicConsumeOptions, BasicQosOptions};
 use lapin::types::FieldTable;

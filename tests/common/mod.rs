@@ -24,12 +24,12 @@ pub use parsing::{corpus_dir, loose, parse_path};
 
 use docingest::config::{AmqpUrl, Settings, StorageBackend};
 use docingest::worker::amqp::headers;
+use docingest::worker::amqp::properties::job_properties;
 use docingest::worker::amqp::publisher::{Outgoing, Publisher};
 use docingest::worker::amqp::topology;
-use docingest::worker::job::{new_job_id, BucketName, JobMessage, ObjectKey};
+use docingest::worker::job::{new_job_id, JobMessage};
 use docingest::worker::metrics::Metrics;
-use docingest::worker::process::job_properties;
-use docingest::worker::storage::Storage;
+use docingest::worker::storage::{BucketName, ObjectKey, Storage};
 use docingest::worker::Worker;
 use lapin::options::{BasicAckOptions, BasicGetOptions, QueueDeclareOptions};
 use lapin::types::FieldTable;

@@ -704,3 +704,156 @@ async fn a_connection_closed_by_the_broker_is_counted_as_lost_and_recovered() {
     assert_eq!(env.results(1).await.len(), 1);
     worker.stop().await;
 }
+
+/// With `OTEL_EXPORTER_OTLP_ENDPOINT` set, the worker binary exports each job's spans over
+/// OTLP/HTTP: the job's consumer span is a child of the job's `traceparent`, the result's
+/// `traceparent` continues that trace from the publish span, and the spans still buffered are
+/// flushed after the drain on SIGTERM. The receiver is a TCP listener that records the POSTs
+/// (protobuf bodies hold the trace id's 16 bytes as they are); the batch delay is set far
+/// beyond the test, so only the flush at shutdown can deliver the spans.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_spans_reach_an_otlp_receiver_and_the_result_continues_the_trace() {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+
+    type Posts = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<String>, Vec<u8>)>>>;
+    let posts: Posts = Default::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let recorded = posts.clone();
+    tokio::spawn(async move {
+        while let Ok((conn, _)) = listener.accept().await {
+            let recorded = recorded.clone();
+            tokio::spawn(async move {
+                let mut conn = BufReader::new(conn);
+                loop {
+                    let mut request_line = String::new();
+                    if conn.read_line(&mut request_line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut header_lines = Vec::new();
+                    let mut length = 0;
+                    loop {
+                        let mut line = String::new();
+                        conn.read_line(&mut line).await.unwrap();
+                        let line = line.trim_end().to_ascii_lowercase();
+                        if line.is_empty() {
+                            break;
+                        }
+                        if let Some(v) = line.strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap();
+                        }
+                        header_lines.push(line);
+                    }
+                    let mut body = vec![0; length];
+                    conn.read_exact(&mut body).await.unwrap();
+                    recorded.lock().unwrap().push((
+                        request_line.trim_end().to_string(),
+                        header_lines,
+                        body,
+                    ));
+                    let reply = "HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n";
+                    conn.get_mut().write_all(reply.as_bytes()).await.unwrap();
+                }
+            });
+        }
+    });
+
+    let env = TestEnv::new("otlp").await;
+    env.put(
+        "traced.txt",
+        std::fs::read(corpus_file("seeds/001_9c76b1dea792aca4.txt")).unwrap(),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut worker = common::process::Proc::spawn(
+        &env,
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),
+            ("OTEL_SERVICE_NAME", "docingest-otlp-test".into()),
+            ("OTEL_BSP_SCHEDULE_DELAY", "600000".into()),
+        ],
+        dir.path().join("worker.log"),
+    );
+    let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let parent_span = "00f067aa0ba902b7";
+    let job = env.job("traced.txt");
+    let mut hdrs = FieldTable::default();
+    headers::set_str(
+        &mut hdrs,
+        headers::TRACEPARENT,
+        format!("00-{trace_id}-{parent_span}-01"),
+    );
+    env.publish_raw(
+        &serde_json::to_vec(&job).unwrap(),
+        BasicProperties::default().with_headers(hdrs),
+    )
+    .await;
+    let results = env.results(1).await;
+    assert_eq!(results.len(), 1, "log:\n{}", worker.log());
+    let continued = results[0].header(headers::TRACEPARENT).unwrap();
+    let parts: Vec<&str> = continued.split('-').collect();
+    assert_eq!(parts.len(), 4, "{continued}");
+    assert_eq!(parts[1], trace_id, "the result continues the job's trace");
+    assert_ne!(parts[2], parent_span, "from a span of the worker's own");
+
+    worker.signal("-TERM");
+    let status = worker.wait().await;
+    assert_eq!(status.code(), Some(0), "log:\n{}", worker.log());
+    let posts = posts.lock().unwrap().clone();
+    let traces: Vec<&(String, Vec<String>, Vec<u8>)> = posts
+        .iter()
+        .filter(|(line, _, _)| line.starts_with("POST /v1/traces "))
+        .collect();
+    assert!(
+        !traces.is_empty(),
+        "no POST to /v1/traces (got {:?}); log:\n{}",
+        posts.iter().map(|p| &p.0).collect::<Vec<_>>(),
+        worker.log()
+    );
+    let hex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let contains = |body: &[u8], needle: &[u8]| body.windows(needle.len()).any(|w| w == needle);
+    let body: Vec<u8> = traces.iter().flat_map(|(_, _, b)| b.clone()).collect();
+    for (_, headers, _) in &traces {
+        assert!(
+            headers
+                .iter()
+                .any(|h| h == "content-type: application/x-protobuf"),
+            "{headers:?}"
+        );
+        assert!(
+            !headers.iter().any(|h| h.starts_with("content-encoding:")),
+            "uncompressed: {headers:?}"
+        );
+    }
+    assert!(contains(&body, &hex(trace_id)), "the job's trace id");
+    assert!(
+        contains(&body, &hex(parent_span)),
+        "the job's span as parent"
+    );
+    assert!(
+        contains(&body, &hex(parts[2])),
+        "the span the result's traceparent names"
+    );
+    for name in [
+        "docingest-otlp-test",
+        "fetch",
+        "parse",
+        "rabbitmq",
+        "messaging.destination.name",
+        env.settings.amqp.jobs_exchange.as_str(),
+    ] {
+        assert!(
+            contains(&body, name.as_bytes()),
+            "{name} in the exported spans"
+        );
+    }
+    assert!(
+        contains(&body, results[0].message_id().unwrap().as_bytes()),
+        "the document id"
+    );
+}

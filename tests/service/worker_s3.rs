@@ -191,8 +191,8 @@ async fn s3_outage_is_retried_until_the_server_is_back() {
 async fn a_refused_connection_is_transient_and_a_missing_bucket_permanent() {
     needs!(S3);
     use docingest::worker::disposition::{Classify, ErrorClass};
-    use docingest::worker::job::{BucketName, ObjectKey};
     use docingest::worker::storage::Storage;
+    use docingest::worker::storage::{BucketName, ObjectKey};
 
     // A port where nothing listens: connection refused.
     let mut settings = docingest::config::Settings::defaults().storage;

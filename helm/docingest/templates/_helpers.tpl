@@ -108,6 +108,16 @@ context), secretName, amqpOnly (the topology Job needs no S3 keys).
   value: {{ .root.Values.drainTimeoutSeconds | int | quote }}
 - name: DOCINGEST_HTTP__ADDR
   value: {{ printf "0.0.0.0:%d" (int .root.Values.metrics.port) | quote }}
+{{- if and (not .amqpOnly) .root.Values.tracing.otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ .root.Values.tracing.otlpEndpoint | quote }}
+- name: OTEL_SERVICE_NAME
+  value: {{ .root.Values.tracing.serviceName | quote }}
+{{- with .root.Values.tracing.resourceAttributes }}
+- name: OTEL_RESOURCE_ATTRIBUTES
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- with .root.Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}

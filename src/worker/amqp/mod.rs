@@ -1,5 +1,7 @@
-//! Everything that speaks AMQP: the topology, the confirmed publisher, the header names, and
-//! connecting.
+//! Everything that speaks AMQP: the topology, the confirmed publisher (and the [`publisher::Publish`]
+//! seam), the properties and headers of what the worker publishes, acking, and connecting.
+//! Nothing here decides what to do with a job: that is `worker::delivery` and
+//! `worker::disposition`, above this module.
 //!
 //! Connections are opened with lapin's automatic recovery: after a dropped connection (a
 //! broker restart, `rabbitmqctl close_all_connections`) lapin reconnects and replays channels,
@@ -9,6 +11,7 @@
 
 pub mod consumer;
 pub mod headers;
+pub mod properties;
 pub mod publisher;
 pub mod topology;
 

@@ -6,11 +6,19 @@
 //! message is a failure, not a success); or no confirm arrives within
 //! `amqp.confirm_timeout_secs`. All are transient: the caller does not ack its input, and the
 //! job is retried.
+//!
+//! [`Publish`] is the seam the job step and the delivery handling publish through: the
+//! confirm-mode [`Publisher`] on a broker, or the [`MemoryPublisher`], which keeps what it
+//! confirms in memory (or refuses to confirm, like a broker that nacks), so job handling runs
+//! and is tested without RabbitMQ.
 
 use super::AmqpError;
 use crate::worker::disposition::{Classify, ErrorClass};
+use async_trait::async_trait;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::{BasicProperties, Channel, Confirmation, Connection, PublisherConfirm};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 use thiserror::Error;
 
@@ -44,6 +52,20 @@ impl Classify for PublishError {
             PublishError::Timeout(_) => "publish_timeout",
             PublishError::Channel(_) => "publish_failed",
         }
+    }
+}
+
+/// Publishing with confirms, whatever carries it. `Ok` means confirmed: the caller may ack
+/// its input.
+#[async_trait]
+pub trait Publish: Send + Sync {
+    /// Publish several messages, then wait for all their confirms. Fails if any one fails;
+    /// the caller treats the batch as not done.
+    async fn publish_all(&self, msgs: &[Outgoing<'_>]) -> Result<(), PublishError>;
+
+    /// Publish one message and wait for its confirm.
+    async fn publish(&self, msg: Outgoing<'_>) -> Result<(), PublishError> {
+        self.publish_all(std::slice::from_ref(&msg)).await
     }
 }
 
@@ -83,13 +105,13 @@ impl Publisher {
         &self.channel
     }
 
-    /// Publish one message and wait for its confirm.
+    /// Publish one message and wait for its confirm (callable without the [`Publish`] trait,
+    /// as the tools and tests do).
     pub async fn publish(&self, msg: Outgoing<'_>) -> Result<(), PublishError> {
         self.publish_all(std::slice::from_ref(&msg)).await
     }
 
-    /// Publish several messages, then wait for all their confirms (one round trip, not one per
-    /// message). Fails if any one fails; the caller treats the batch as not done.
+    /// [`Publish::publish_all`] with one round trip for the batch, not one per message.
     pub async fn publish_all(&self, msgs: &[Outgoing<'_>]) -> Result<(), PublishError> {
         let work = async {
             let mut pending: Vec<(PublisherConfirm, &Outgoing<'_>)> =
@@ -122,6 +144,91 @@ impl Publisher {
     }
 }
 
+#[async_trait]
+impl Publish for Publisher {
+    async fn publish_all(&self, msgs: &[Outgoing<'_>]) -> Result<(), PublishError> {
+        Publisher::publish_all(self, msgs).await
+    }
+}
+
+/// A shared publisher publishes as itself (the worker's step and a test share one).
+#[async_trait]
+impl<P: Publish + ?Sized> Publish for std::sync::Arc<P> {
+    async fn publish_all(&self, msgs: &[Outgoing<'_>]) -> Result<(), PublishError> {
+        (**self).publish_all(msgs).await
+    }
+}
+
+/// A message the [`MemoryPublisher`] confirmed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Published {
+    pub exchange: String,
+    pub routing_key: String,
+    pub body: Vec<u8>,
+    pub properties: BasicProperties,
+}
+
+/// Publishing into memory: a batch is confirmed (and kept, in order) or refused as a whole,
+/// as [`Publish`] promises. It confirms everything unless told to refuse, as a broker that
+/// nacks does.
+#[derive(Debug, Default)]
+pub struct MemoryPublisher {
+    /// Batches still to refuse; `usize::MAX` refuses for good.
+    refusals: AtomicUsize,
+    published: Mutex<Vec<Published>>,
+}
+
+impl MemoryPublisher {
+    pub fn new() -> MemoryPublisher {
+        MemoryPublisher::default()
+    }
+    /// Refuse (nack) the next `n` batches, then confirm again.
+    pub fn refuse_next(&self, n: usize) {
+        self.refusals.store(n, Ordering::SeqCst);
+    }
+    /// Refuse every batch from now on.
+    pub fn refuse_all(&self) {
+        self.refusals.store(usize::MAX, Ordering::SeqCst);
+    }
+    /// Every confirmed message so far, in publish order.
+    pub fn published(&self) -> Vec<Published> {
+        self.published
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+#[async_trait]
+impl Publish for MemoryPublisher {
+    async fn publish_all(&self, msgs: &[Outgoing<'_>]) -> Result<(), PublishError> {
+        let Some(first) = msgs.first() else {
+            return Ok(());
+        };
+        let refused = self
+            .refusals
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| match n {
+                0 => None,
+                usize::MAX => Some(usize::MAX),
+                n => Some(n - 1),
+            })
+            .is_ok();
+        if refused {
+            return Err(PublishError::Nacked {
+                exchange: first.exchange.to_string(),
+            });
+        }
+        let mut kept = self.published.lock().unwrap_or_else(|e| e.into_inner());
+        kept.extend(msgs.iter().map(|m| Published {
+            exchange: m.exchange.to_string(),
+            routing_key: m.routing_key.to_string(),
+            body: m.body.to_vec(),
+            properties: m.properties.clone(),
+        }));
+        Ok(())
+    }
+}
+
 fn check(confirmation: Confirmation, m: &Outgoing<'_>) -> Result<(), PublishError> {
     match confirmation {
         Confirmation::Ack(None) => Ok(()),
@@ -142,5 +249,37 @@ fn check(confirmation: Confirmation, m: &Outgoing<'_>) -> Result<(), PublishErro
         Confirmation::NotRequested => Err(PublishError::Nacked {
             exchange: m.exchange.to_string(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(body: &[u8]) -> Outgoing<'_> {
+        Outgoing {
+            exchange: "x",
+            routing_key: "k",
+            body,
+            properties: BasicProperties::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_memory_publisher_keeps_confirmed_batches_whole_and_refuses_whole() {
+        let p = MemoryPublisher::new();
+        p.refuse_next(1);
+        assert!(matches!(
+            p.publish_all(&[msg(b"a"), msg(b"b")]).await,
+            Err(PublishError::Nacked { .. })
+        ));
+        assert!(p.published().is_empty(), "a refused batch keeps nothing");
+        p.publish_all(&[msg(b"c"), msg(b"d")]).await.unwrap();
+        let bodies: Vec<Vec<u8>> = p.published().into_iter().map(|m| m.body).collect();
+        assert_eq!(bodies, [b"c".to_vec(), b"d".to_vec()]);
+        p.refuse_all();
+        for _ in 0..3 {
+            assert!(Publish::publish(&p, msg(b"e")).await.is_err());
+        }
     }
 }

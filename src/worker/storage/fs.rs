@@ -6,8 +6,8 @@
 //! decides the size check, so the file measured is the file read. Writes go to a temporary
 //! file that is renamed into place, so a reader never sees half an object.
 
+use super::{BucketName, ObjectKey};
 use super::{Object, ObjectStore, StorageError};
-use crate::worker::job::{BucketName, ObjectKey};
 use async_trait::async_trait;
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};

@@ -8,11 +8,13 @@
 //! 5xx, throttling, timeout) or permanent (missing object, refused bucket, too large).
 
 pub mod fs;
+pub mod name;
 pub mod s3;
+
+pub use name::{BucketName, NameError, ObjectKey};
 
 use crate::config::{StorageBackend, StorageSettings};
 use crate::worker::disposition::{Classify, ErrorClass};
-use crate::worker::job::{BucketName, ObjectKey};
 use async_trait::async_trait;
 use std::collections::BTreeSet;
 use std::sync::Arc;

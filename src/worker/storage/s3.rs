@@ -10,9 +10,9 @@
 //! limit before a single body byte is read, which saves the HEAD round trip on every job, and
 //! the body is still cut off at the limit should the header lie.
 
+use super::{BucketName, ObjectKey};
 use super::{Object, ObjectStore, StorageError};
 use crate::config::StorageSettings;
-use crate::worker::job::{BucketName, ObjectKey};
 use async_trait::async_trait;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::config::{
