@@ -713,6 +713,7 @@ async fn a_connection_closed_by_the_broker_is_counted_as_lost_and_recovered() {
 /// beyond the test, so only the flush at shutdown can deliver the spans.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn job_spans_reach_an_otlp_receiver_and_the_result_continues_the_trace() {
+    needs!(Broker);
     use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
     type Posts = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<String>, Vec<u8>)>>>;
