@@ -12,12 +12,11 @@
 //! Parts are found through relationships (`_rels/.rels`, `word/_rels/document.xml.rels`), not
 //! fixed paths; part names are matched case-insensitively, as OPC requires.
 
-use super::xml::{Ns, XmlPart};
+use super::xml::{LimitHit, Ns, XmlPart};
 use crate::document::error::ParseError;
 use crate::document::limits::Limits;
 use quick_xml::events::Event;
 use std::collections::HashMap;
-use std::fmt;
 use std::io::{self, BufReader, Cursor, Read};
 
 /// Relationship type prefixes, Transitional and Strict; a relationship's kind is the rest.
@@ -29,18 +28,6 @@ const REL_PREFIXES: &[&str] = &[
 
 /// Buffer between the inflater and the XML parser.
 const READ_BUFFER: usize = 64 * 1024;
-
-/// The marker error [`LimitedReader`] returns; the XML layer turns it into `LimitExceeded`.
-#[derive(Debug)]
-pub(crate) struct LimitHit(pub String);
-
-impl fmt::Display for LimitHit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for LimitHit {}
 
 /// `Read::take` that fails instead of stopping: a part cut off at the limit would otherwise
 /// look like a complete (and then malformed) part. Also charges a package-wide total.

@@ -10,13 +10,26 @@
 //! quick-xml errors become typed [`ParseError`]s (a decompression limit hit while parsing is
 //! `LimitExceeded`, anything else `Corrupt`).
 
-use super::package::LimitHit;
 use crate::document::error::ParseError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 use quick_xml::{NsReader, XmlVersion};
 use std::borrow::Cow;
 use std::io::BufRead;
+
+/// The marker error a size-limited reader under the parser returns (`package::LimitedReader`);
+/// [`XmlPart`] turns it into `LimitExceeded`. It lives here, with the layer that understands
+/// it, so the package layer depends on the XML layer and not the other way round.
+#[derive(Debug)]
+pub(crate) struct LimitHit(pub String);
+
+impl std::fmt::Display for LimitHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LimitHit {}
 
 /// The namespaces the reader cares about; everything else is `Other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
