@@ -169,8 +169,8 @@ impl From<&AmqpSettings> for DlqSettings {
 
 /// A plain connection: no automatic recovery (see the module header for why).
 pub async fn connect(url: &AmqpUrl, name: &str) -> Result<Connection, BrokerError> {
-    let props = ConnectionProperties::default().with_connection_name(name.into());
-    Connection::connect(url.expose(), props)
+    let props = || ConnectionProperties::default().with_connection_name(name.into());
+    crate::worker::amqp::connect_bounded(url.expose(), props)
         .await
         .map_err(|cause| BrokerError::Connect {
             url: url.redacted(),

@@ -97,13 +97,46 @@ impl Classify for AmqpError {
 /// Open a connection with automatic recovery, named so `rabbitmqctl list_connections` shows
 /// which process holds it.
 pub async fn connect(url: &AmqpUrl, name: &str) -> Result<Connection, AmqpError> {
-    let props = ConnectionProperties::default()
-        .with_connection_name(name.into())
-        .enable_auto_recover();
-    Connection::connect(url.expose(), props)
+    let props = || {
+        ConnectionProperties::default()
+            .with_connection_name(name.into())
+            .enable_auto_recover()
+    };
+    connect_bounded(url.expose(), props)
         .await
         .map_err(|source| AmqpError::Connect {
             url: url.redacted(),
             source,
         })
+}
+
+/// How long one connection attempt may take, and how many are made.
+const CONNECT_ATTEMPT: std::time::Duration = std::time::Duration::from_secs(20);
+const CONNECT_ATTEMPTS: u32 = 3;
+
+/// `Connection::connect`, bounded in time. lapin 4 can leave a connect pending for ever when the
+/// broker drops the socket during the handshake (seen on RabbitMQ 4.0 under load: a `dlq purge`
+/// sat 8 minutes with no socket left), so an attempt that has not finished in
+/// [`CONNECT_ATTEMPT`] is abandoned and made again; after [`CONNECT_ATTEMPTS`] the connect fails
+/// with a timed-out I/O error. A broker that answers with an error (refused, bad credentials)
+/// fails at once: retry policies belong to the callers.
+pub(crate) async fn connect_bounded(
+    url: &str,
+    props: impl Fn() -> ConnectionProperties,
+) -> Result<Connection, lapin::Error> {
+    for _ in 0..CONNECT_ATTEMPTS {
+        if let Ok(done) =
+            tokio::time::timeout(CONNECT_ATTEMPT, Connection::connect(url, props())).await
+        {
+            return done;
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        format!(
+            "no connection after {CONNECT_ATTEMPTS} attempts of {} s",
+            CONNECT_ATTEMPT.as_secs()
+        ),
+    )
+    .into())
 }
