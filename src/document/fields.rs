@@ -58,8 +58,14 @@ const LABELS: &[&str] = &[
     "浏览次数",
     "浏览量",
     "访问次数",
+    "点击次数",
     "点击数",
+    "点击率",
+    "点击量",
     "阅读次数",
+    "阅读量",
+    "阅读数",
+    "访问量",
     "责任编辑",
     "实施日期",
     "生效时间",
@@ -225,10 +231,28 @@ fn clean_value(v: &str) -> String {
     let v = v
         .trim_matches(|c: char| is_pad(c) || matches!(c, '|' | '[' | '【' | ']' | '】'))
         .trim();
+    let v = without_trailing_label(v);
     if EMPTY_VALUES.contains(&v) || v.chars().all(|c| matches!(c, '|' | '-' | ' ')) {
         String::new()
     } else {
         v.to_string()
+    }
+}
+
+/// `v` without a trailing label that has no value of its own, one this parser does not know
+/// (`留下街道 点击率:` -> `留下街道`): a value never carries the next label.
+fn without_trailing_label(v: &str) -> &str {
+    let Some(body) = v.strip_suffix([':', '：']) else {
+        return v;
+    };
+    let Some((pad, _)) = body.char_indices().rev().find(|&(_, c)| is_pad(c)) else {
+        return v;
+    };
+    let tail = &body[pad..].trim_start_matches(is_pad);
+    if (2..=6).contains(&tail.chars().count()) && tail.chars().all(is_han) {
+        body[..pad].trim_end_matches(is_pad)
+    } else {
+        v
     }
 }
 
@@ -344,6 +368,15 @@ mod tests {
                 p("来源", "区司法局"),
                 p("浏览次数", "12")
             ]
+        );
+        // An empty counter, known or not, never rides on the value before it.
+        assert_eq!(
+            pairs("来源:某某街道 点击率:"),
+            vec![p("来源", "某某街道"), p("点击率", "")]
+        );
+        assert_eq!(
+            pairs("来源：某某街道　 转载次数："),
+            vec![p("来源", "某某街道")]
         );
         assert_eq!(
             pairs("索 引 号:zyq/2026-1 发布机构:某镇 发文日期:2026-03-16\t公开方式:政府网站"),

@@ -63,6 +63,34 @@ const NOT_IN_PLACE: &[char] = &[
     '府', '政', '人', '民',
 ];
 
+/// County-level and higher places whose names contain a character of [`NOT_IN_PLACE`]
+/// (福建省, 和平区, 天心区, 本溪市): without this list their names would end a chain early
+/// and leave the place above them as the issuer. The names with such a character from the
+/// national list of administrative divisions (民政部 codes as published in the `cpca` 0.5.5
+/// package's `adcodes.csv`, MIT), county level and up, 87 in all.
+#[rustfmt::skip]
+const KNOWN_PLACES: &[&str] = &[
+    "万全区", "东昌府区", "久治县", "于洪区", "于田县", "于都县", "云和县", "仁和区", "会东县",
+    "会同县", "会宁县", "会昌县", "会泽县", "会理县", "全南县", "全州县", "全椒县", "共和县",
+    "兴和县", "南和县", "南部县", "同心县", "呼和浩特市", "和县", "和布克赛尔蒙古自治县",
+    "和平区", "和平县", "和政县", "和林格尔县", "和田县", "和田地区", "和田市", "和硕县",
+    "和静县", "和顺县", "和龙市", "四会市", "回民区", "天全县", "天心区", "太和区", "太和县",
+    "富民县", "将乐县", "平和县", "府谷县", "建华区", "建始县", "建宁县", "建平县", "建德市",
+    "建昌县", "建水县", "建湖县", "建瓯市", "建邺区", "建阳区", "忻府区", "惠民县", "政和县",
+    "新会区", "新和县", "新建区", "新民市", "无为县", "本溪市", "本溪满族自治县", "民丰县",
+    "民乐县", "民勤县", "民和回族土族自治县", "民权县", "永和县", "治多县", "法库县", "泰和县",
+    "爱民区", "犍为县", "福建省", "禹会区", "裕民县", "西和县", "迭部县", "长治县", "长治市",
+    "隆林各族自治县", "龙胜各族自治县",
+];
+
+/// The level a whole place name ends with (和田地区 -> 市, 本溪满族自治县 -> 县).
+fn level_of_suffix(name: &str) -> Option<&'static str> {
+    LEVELS
+        .iter()
+        .find(|(w, _)| name.ends_with(w))
+        .map(|&(_, level)| level)
+}
+
 /// One place in a chain: its name as written (with the level word) and its level.
 #[derive(Debug, Clone, PartialEq)]
 struct Place {
@@ -134,6 +162,34 @@ fn place_chain_covering(name: &str) -> (usize, Vec<Place>) {
         for w in ORGAN_WORDS {
             if rest.starts_with(w) {
                 offer(w.chars().count(), None, &mut choice);
+            }
+        }
+        for known in KNOWN_PLACES {
+            if rest.starts_with(known) {
+                let level = level_of_suffix(known).map(|l| (l, false));
+                offer(known.chars().count(), level, &mut choice);
+            }
+        }
+        // A township inside a chain may carry a phrase character (某县和平镇人民政府,
+        // 某区人民政府建设街道办事处) when an organ word or the end of the name follows it, so
+        // that the chain does not stop at the county above it. A department's phrase (住房和
+        // 城乡建设局) is followed by neither.
+        if i > 0 {
+            for base in 2..=4usize {
+                if i + base >= n || !crate::document::lex::is_cjk(chars[i + base - 1]) {
+                    break;
+                }
+                let Some((word, level)) = level_at(text(i + base, n)) else {
+                    continue;
+                };
+                if !matches!(level, "街道" | "镇" | "乡") {
+                    continue;
+                }
+                let k = base + word.chars().count();
+                let after = text(i + k, n);
+                if after.is_empty() || ORGAN_WORDS.iter().any(|w| after.starts_with(w)) {
+                    offer(k, Some((level, false)), &mut choice);
+                }
             }
         }
         for base in 1..=8usize {
@@ -621,6 +677,21 @@ mod tests {
             Some("区")
         );
         assert_eq!(admin_level(Some("東城區"), &[]).as_deref(), Some("区"));
+        // Places whose names hold a phrase character: known counties and up, and townships
+        // inside a chain before an organ word.
+        for (name, place) in [
+            ("福建省福州市鼓楼区温泉街道", "温泉街道"),
+            ("湖南省长沙市天心区坡子街街道办事处", "坡子街街道"),
+            ("中共长沙市天心区委", "天心区"),
+            ("辽宁省本溪市", "本溪市"),
+            ("法库县人民政府", "法库县"),
+            ("某某县和平镇人民政府", "和平镇"),
+            ("某某区人民政府建设街道办事处", "建设街道"),
+            ("某某县住房和城乡建设局", "某某县"),
+        ] {
+            assert_eq!(normalize_org(name).as_deref(), Some(place), "{name}");
+        }
+        assert_eq!(admin_level(Some("和田地区"), &[]).as_deref(), Some("市"));
     }
 
     #[test]
