@@ -27,6 +27,8 @@ const LABELS: &[&str] = &[
     "体裁分类",
     "公开目录",
     "发布机构",
+    "发布机关",
+    "发文机构",
     "发文机关",
     "发文单位",
     "发布单位",
@@ -237,6 +239,60 @@ fn clean_value(v: &str) -> String {
     } else {
         v.to_string()
     }
+}
+
+/// The value of an empty `label：` printed alone on the next line (`• 索引号:` / blank /
+/// `6107280000/2024-001005`), when `line` has the form the label's values take: a date for a
+/// date label, an index or a 发文字号 for theirs, a short name for an organization or a
+/// category. Anything else (a title, a sentence, another label) is not taken.
+pub fn value_on_next_line(label: &str, line: &str) -> Option<String> {
+    let t = line.trim_matches(|c: char| is_pad(c) || c == '•' || c == '·');
+    let n = t.chars().count();
+    if n == 0 || n > 40 || parse_line(t).is_some() || t.ends_with([':', '：']) {
+        return None;
+    }
+    let short_name = || {
+        n <= 30
+            && t.chars()
+                .all(|c| is_han(c) || matches!(c, '（' | '）' | '(' | ')'))
+            && !t.contains("关于")
+            && crate::document::head::document_kind(t).is_none()
+    };
+    let fits = if label.ends_with("日期") || label.ends_with("时间") {
+        crate::document::lex::starts_with_date(t)
+    } else if label.ends_with("索引号") {
+        n >= 5
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.'))
+            && t.contains(|c: char| c.is_ascii_digit())
+    } else if matches!(label, "发文字号" | "文号" | "文件编号") {
+        let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+        crate::document::lex::is_doc_number_line(&compact)
+    } else if matches!(
+        label,
+        "发布机构"
+            | "发布机关"
+            | "发文机构"
+            | "发文机关"
+            | "发文单位"
+            | "发布单位"
+            | "制发机构"
+            | "制发机关"
+            | "责任部门"
+            | "文章来源"
+            | "信息来源"
+            | "来源"
+    ) {
+        short_name()
+    } else if label.ends_with("分类")
+        || label.starts_with("公开")
+        || matches!(label, "有效性" | "效力状态" | "信息类别")
+    {
+        n <= 16 && short_name()
+    } else {
+        false
+    };
+    fits.then(|| t.to_string())
 }
 
 /// `v` without a trailing label that has no value of its own, one this parser does not know

@@ -74,11 +74,23 @@ pub const DOCUMENT_KINDS: &[(&str, &str)] = &[
     ("函", "函"),
 ];
 
-/// Words other titles end with: report-like documents that are not one of the 15 kinds.
+/// Words other titles end with: documents that are not one of the 15 kinds. The first are
+/// reports in all but name ([`REPORT_WORDS`]); plans, rules and a page's 解读 of a document
+/// are not.
 const TITLE_WORDS: &[&str] = &[
-    "情况", "总结", "汇报", "要点", "计划", "方案", "规划", "办法", "规定", "细则", "规则", "安排",
-    "總結", "匯報", "計劃", "規劃", "辦法", "規定", "細則",
+    "情况", "总结", "汇报", "總結", "匯報", "要点", "计划", "方案", "规划", "办法", "规定", "细则",
+    "规则", "安排", "解读", "計劃", "規劃", "辦法", "規定", "細則", "解讀",
 ];
+
+/// Title ends that make a document a report without the word 报告.
+const REPORT_WORDS: &[&str] = &["情况", "总结", "汇报", "總結", "匯報"];
+
+/// Whether a title names a report: its 文种 is 报告, or it ends in 情况/总结/汇报. A 工作要点, a
+/// 实施方案 or a page's 解读 of a report is not one.
+pub fn names_a_report(title: &str) -> bool {
+    let core = title_core(title);
+    document_kind(title) == Some("报告") || REPORT_WORDS.iter().any(|w| core.ends_with(w))
+}
 
 /// A title with a trailing `（2024年度）` / `(试行)` removed, for the end-word checks.
 fn title_core(t: &str) -> &str {
@@ -111,7 +123,8 @@ fn ends_like_title(t: &str) -> bool {
     document_kind(t).is_some() || TITLE_WORDS.iter().any(|w| core.ends_with(w))
 }
 
-/// A page's `【栏目】` prefix before the title: 【省政府法治建设报告】湖北省人民政府关于…的报告.
+/// A page's `【栏目】` or `栏目丨` prefix before the title: 【省政府法治建设报告】湖北省人民政府关于
+/// …的报告, 政务服务丨某某市人民政府关于…的实施意见.
 pub(crate) fn strip_column_prefix(t: &str) -> &str {
     if let Some(rest) = t.strip_prefix('【') {
         if let Some(i) = rest.find('】') {
@@ -121,7 +134,30 @@ pub(crate) fn strip_column_prefix(t: &str) -> &str {
             }
         }
     }
+    if let Some((column, after)) = t.split_once('丨') {
+        if (2..=10).contains(&column.chars().count()) && !after.trim().is_empty() {
+            return after.trim_start();
+        }
+    }
     t
+}
+
+/// A title that ends with its 发文字号 in brackets (`…的通知(某办发〔2017〕2号)`): the title
+/// without it, and the number.
+pub fn split_trailing_doc_number(t: &str) -> (&str, Option<&str>) {
+    let trimmed = t.trim_end();
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if let Some(inner) = trimmed.strip_suffix(close) {
+            if let Some(i) = inner.rfind(open) {
+                let number = inner[i + open.len_utf8()..].trim();
+                let compact: String = number.chars().filter(|c| !c.is_whitespace()).collect();
+                if is_doc_number_line(&compact) {
+                    return (inner[..i].trim_end(), Some(number));
+                }
+            }
+        }
+    }
+    (t, None)
 }
 
 /// A line that can be (part of) a title: short, no sentence punctuation, not a file name.
@@ -165,7 +201,8 @@ fn org_line(t: &str) -> bool {
 /// closed by a line `文件`. Returns the header and the number of lines it spans.
 fn red_header_at(blocks: &[Block], i: usize, end: usize) -> Option<(String, usize)> {
     let t = blocks[i].text.trim();
-    let short = t.chars().count() <= 60 && !is_sentence_like(t);
+    // A label before it (`第一篇：…文件` on a document-sharing site) makes it a link, not the header.
+    let short = t.chars().count() <= 60 && !is_sentence_like(t) && !t.contains(['：', ':']);
     if short && t.chars().count() > 2 && (t.ends_with("文件") || t.ends_with("會議紀要")) {
         return Some((t.to_string(), 1));
     }
@@ -199,11 +236,49 @@ fn red_header_at(blocks: &[Block], i: usize, end: usize) -> Option<(String, usiz
 /// elements and left-over page chrome are skipped; the search stops at the first prose
 /// paragraph or the addressee. A page's `《title》是…` intro line and its 标题/名称 field are
 /// the fallbacks. No title is better than a wrong one.
+///
+/// An aggregator's intro (`简介：…小编为你整理了…`) may stand before the document it wraps:
+/// when the first search stops at a paragraph with no title found, and a red header or a
+/// 发文字号 follows within the head, the search starts again there.
 pub fn read_head(n: &Normalized, body_start: usize) -> Head {
     let mut s = Head::default();
     let blocks = &n.doc.blocks;
     let head_end = body_start.min(blocks.len()).min(24);
-    let mut i = 0;
+    let stop = scan_head(blocks, 0, head_end, &mut s);
+    if s.title.is_none() {
+        if let Some(stop) = stop {
+            let restart = (stop + 1..head_end).find(|&k| {
+                let t = blocks[k].text.trim();
+                !blocks[k].in_table
+                    && (red_header_at(blocks, k, head_end).is_some()
+                        || is_doc_number_line(&t.replace(char::is_whitespace, "")))
+            });
+            if let Some(r) = restart {
+                let mut again = Head::default();
+                scan_head(blocks, r, head_end, &mut again);
+                if again.title.is_some() {
+                    s = again;
+                }
+            }
+        }
+    }
+    if s.title.is_none() {
+        for label in ["标题", "名称"] {
+            if let Some(t) = super::normalize::web_field(&n.web, label) {
+                if ends_like_title(t) {
+                    s.title = Some(strip_column_prefix(t).to_string());
+                    break;
+                }
+            }
+        }
+    }
+    s
+}
+
+/// One pass of the title search from `start`; returns the index of the paragraph it stopped
+/// at, if it stopped at one.
+fn scan_head(blocks: &[Block], start: usize, head_end: usize, s: &mut Head) -> Option<usize> {
+    let mut i = start;
     let mut seen_content = false;
     while i < head_end {
         let t = blocks[i].text.trim();
@@ -236,7 +311,7 @@ pub fn read_head(n: &Normalized, body_start: usize) -> Head {
         }
         seen_content = true;
         if is_sentence_like(t) || t.ends_with(['：', ':']) {
-            break;
+            return Some(i);
         }
         if !title_line(t) {
             i += 1;
@@ -264,23 +339,15 @@ pub fn read_head(n: &Normalized, body_start: usize) -> Head {
                 break;
             }
         }
-        let candidate = strip_column_prefix(&title).to_string();
+        let candidate = split_trailing_doc_number(strip_column_prefix(&title))
+            .0
+            .to_string();
         if found && candidate.chars().count() >= 6 {
             s.title = Some(candidate);
             s.title_blocks = Some((i, j - 1));
-            break;
+            return None;
         }
         i += 1;
     }
-    if s.title.is_none() {
-        for label in ["标题", "名称"] {
-            if let Some(t) = super::normalize::web_field(&n.web, label) {
-                if ends_like_title(t) {
-                    s.title = Some(strip_column_prefix(t).to_string());
-                    break;
-                }
-            }
-        }
-    }
-    s
+    None
 }

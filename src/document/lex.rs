@@ -265,6 +265,21 @@ pub fn parse_date(s: &str) -> Option<String> {
     }
 }
 
+/// A line that starts with a date, Arabic or 汉字, and holds at most a time after it
+/// (`2024年04月06日 16:40`).
+pub fn starts_with_date(t: &str) -> bool {
+    let t = t.trim();
+    let m = DATE_ARABIC.find(t).or_else(|| DATE_HANZI.find(t));
+    m.is_some_and(|m| {
+        m.start() == 0
+            && t[m.end()..]
+                .trim()
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ':')
+            && parse_date(t).is_some()
+    })
+}
+
 /// A line that is nothing but a date (the 成文日期 line of the signature block).
 pub fn is_date_line(t: &str) -> bool {
     let t = t.trim();

@@ -52,6 +52,14 @@ const FOOTER_MARKERS: &[&str] = &[
 /// Portal widgets and accessibility switches that make up a whole line.
 const WIDGET_LINES: &[&str] = &[
     "无障碍",
+    "返回顶部",
+    "回到顶部",
+    "返回",
+    "顶部",
+    "我要纠错",
+    "纠错",
+    "加入收藏",
+    "设为首页",
     "长辈版",
     "长者模式",
     "关怀版",
@@ -140,6 +148,7 @@ pub fn normalize(mut doc: RawDocument, limits: &Limits) -> Normalized {
         saved_page_head(&doc.blocks)
     };
     let mut zone = Zone::Head;
+    let mut pending_label = None;
     let mut blocks: Vec<Block> = Vec::with_capacity(doc.blocks.len());
     for (index, mut b) in std::mem::take(&mut doc.blocks).into_iter().enumerate() {
         if limits.cancel.is_cancelled() {
@@ -162,7 +171,7 @@ pub fn normalize(mut doc: RawDocument, limits: &Limits) -> Normalized {
             b.text.clone()
         };
         let page_line = web_source || saved_page.binary_search(&index).is_ok();
-        if page_line && !b.in_table && capture_chrome(&text, zone, &mut web) {
+        if page_line && !b.in_table && capture_chrome(&text, zone, &mut web, &mut pending_label) {
             c.chrome += 1;
             continue;
         }
@@ -481,7 +490,7 @@ fn breadcrumb_rest(t: &str) -> Option<&str> {
     if bare && !colon {
         return None;
     }
-    if !colon && !rest.trim().is_empty() && !rest.contains(['>', '＞', '»', '›']) {
+    if !colon && !rest.trim().is_empty() && !rest.contains(['>', '＞', '»', '›', '→']) {
         return None;
     }
     Some(rest.trim_start_matches([':', '：', ' ', '\u{A0}', '\u{3000}']))
@@ -497,12 +506,12 @@ fn breadcrumb_parts(rest: &str) -> Vec<String> {
 
 /// A line of breadcrumb links without a prefix: `首页 > 新闻中心 > 公示公告`, `>政府信息公开>…`.
 fn is_bare_breadcrumb(t: &str) -> bool {
-    let seps = t.matches(['>', '＞', '»', '›']).count();
+    let seps = t.matches(['>', '＞', '»', '›', '→']).count();
     if seps == 0 || t.chars().count() > 120 || t.contains(['。', '，']) {
         return false;
     }
     let parts = breadcrumb_parts(t);
-    t.starts_with(['>', '＞', '»', '›'])
+    t.starts_with(['>', '＞', '»', '›', '→'])
         || (seps >= 1
             && parts.first().is_some_and(|p| p.ends_with("首页"))
             && parts.iter().all(|p| p.chars().count() <= 20))
@@ -524,8 +533,25 @@ fn is_page_clock(t: &str) -> bool {
 }
 
 /// Recognises and captures web chrome. Returns true when the line is chrome and must go.
-fn capture_chrome(text: &str, zone: Zone, web: &mut WebMetadata) -> bool {
+///
+/// `pending` is the label of the previous line when it ended with an empty `label：`: its value
+/// may stand alone on this line.
+fn capture_chrome(
+    text: &str,
+    zone: Zone,
+    web: &mut WebMetadata,
+    pending: &mut Option<&'static str>,
+) -> bool {
     let t = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{A0}' || c == '\u{3000}');
+    if let Some(label) = pending.take() {
+        if let Some(value) = super::fields::value_on_next_line(label, t) {
+            let slot = web.fields.entry(label.to_string()).or_default();
+            if slot.is_empty() {
+                *slot = value;
+            }
+            return true;
+        }
+    }
     if let Some(rest) = breadcrumb_rest(t) {
         web.breadcrumb = breadcrumb_parts(rest);
         return true;
@@ -540,6 +566,11 @@ fn capture_chrome(text: &str, zone: Zone, web: &mut WebMetadata) -> bool {
     }
     if let Some(line) = super::fields::parse_line(t) {
         if !line.ambiguous || zone == Zone::Head {
+            *pending = line
+                .fields
+                .last()
+                .filter(|f| f.value.is_empty() && zone == Zone::Head)
+                .map(|f| f.label);
             for f in line.fields {
                 let slot = web.fields.entry(f.label.to_string()).or_default();
                 // A block printed twice keeps its first non-empty value.

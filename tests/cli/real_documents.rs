@@ -79,6 +79,34 @@ fn metadata_blocks_in_every_layout() {
 }
 
 #[test]
+fn labels_with_their_values_on_the_next_line() {
+    // Each label alone on its line, its value (when it has one) on the line after a blank one,
+    // then the title: the title stays the title and no label becomes an addressee.
+    let page = format!(
+        "返回顶部\n\n某某县人民政府关于2024年法治政府建设情况的报告\n\n  • 索引号:\n\n    11500229/2025-00004\n  • 主题分类:\n\n  • 来源:\n\n\
+         • 发文机构:\n\n    县政府办公室\n  • 发文字号:\n\n    某政发〔2025〕7号\n  • 发文日期:\n\n    2025年02月06日 16:40\n\
+         • 内容概述:\n\n某某县人民政府关于2024年法治政府建设情况的报告\n\n{}",
+        BODY.replace("某某街道", "某某县人民政府")
+    );
+    let m = txt(&page).metadata;
+    assert_eq!(
+        m.title.as_deref(),
+        Some("某某县人民政府关于2024年法治政府建设情况的报告")
+    );
+    assert_eq!(m.index_number.as_deref(), Some("11500229/2025-00004"));
+    assert_eq!(
+        m.doc_number.as_ref().map(|d| d.raw.as_str()),
+        Some("某政发〔2025〕7号")
+    );
+    assert_eq!(m.dates.published.as_deref(), Some("2025-02-06"));
+    assert_eq!(m.addressee, None);
+    let web = m.web_metadata.unwrap();
+    assert_eq!(web.fields["发文机构"], "县政府办公室");
+    assert_eq!(web.fields["来源"], "", "the next label is no value");
+    assert_eq!(web.fields["内容概述"], "", "a title is no value");
+}
+
+#[test]
 fn a_flattened_table_of_labels_and_values() {
     let page = format!(
         "信息索引号 000123456789/2024-01234 文件编号\n责任部门 某某镇 公开形式 主动公开\n成文日期 2024-03-20 公开时限 长期公开\n{}",
@@ -179,6 +207,23 @@ fn annual_reports_are_reports_and_get_compliance() {
 }
 
 #[test]
+fn plans_and_a_reading_of_a_report_are_not_annual_reports() {
+    for title in [
+        "【政策解读】关于《某某县人民政府关于2024年度法治政府建设情况的报告》的政策解读",
+        "某某县2025年法治政府建设工作要点",
+        "某某镇法治政府建设实施方案",
+    ] {
+        let r = txt(&format!("{title}\n{BODY}"));
+        assert_eq!(
+            r.metadata.title.as_deref(),
+            Some(title.trim_start_matches("【政策解读】"))
+        );
+        assert!(!r.compliance.applicable, "{title}");
+        assert_eq!(r.metadata.report_year, None, "{title}");
+    }
+}
+
+#[test]
 fn short_addressees_and_seal_placeholders() {
     let doc = "关于开展安全检查的通知\n各部门：\n请于本月底前完成自查，并报送结果。\n一、检查内容\n消防安全。\n\
                某某县应急管理局\n〔此处盖章〕\n2025年3月1日\n";
@@ -226,6 +271,23 @@ fn issuers_normalize_to_place_and_level() {
             Some("某某區"),
             Some("区"),
         ),
+        // A county-level name with a phrase character (天心区, 福建省) and a township inside a
+        // chain (和平镇) are places, not the end of the chain.
+        (
+            "湖南省长沙市天心区某某街道办事处2024年法治政府建设年度报告",
+            Some("某某街道"),
+            Some("街道"),
+        ),
+        (
+            "福建省某某市2024年法治政府建设年度报告",
+            Some("某某市"),
+            Some("市"),
+        ),
+        (
+            "某某县和平镇人民政府2024年法治政府建设年度报告",
+            Some("和平镇"),
+            Some("镇"),
+        ),
     ];
     for (title, normalized, level) in cases {
         let m = txt(&format!("{title}\n{BODY}")).metadata;
@@ -236,6 +298,13 @@ fn issuers_normalize_to_place_and_level() {
         );
         assert_eq!(m.admin_level.as_deref(), level, "{title}");
     }
+    // The year reported on, from a 现对…年…总结如下 sentence after a first paragraph that cites
+    // a plan (no title).
+    let m = txt("根据《某某纲要（2023—2027年）》要求，某某街道全面推进法治政府建设。现对2024年所做工作总结如下：\n一、主要举措和成效\n加强领导。\n").metadata;
+    assert_eq!(m.report_year, Some(2024));
+    // A counter label with no value never rides on the 来源 before it.
+    let m = txt(&format!("某某街道2024年度法治政府建设工作报告\n发布时间:2025-02-10 15:34:38\n来源:某某街道 点击率:\n{BODY}")).metadata;
+    assert_eq!(m.web_metadata.unwrap().fields["来源"], "某某街道");
     // The opening sentence's subject when nothing else names the issuer.
     let m = txt("2022年，某某县人民政府坚持依法行政，全面推进法治政府建设，现将有关情况报告如下：\n一、主要举措和成效\n加强领导。\n").metadata;
     assert_eq!(m.issuing_organization.normalized.as_deref(), Some("某某县"));

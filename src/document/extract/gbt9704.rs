@@ -132,6 +132,14 @@ pub fn extract(
         if b.in_table {
             continue;
         }
+        // A 发文字号 printed under the title (pages that set it there) comes before the addressee.
+        if e.doc_number.is_none() {
+            let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+            if is_doc_number_line(&compact) {
+                e.doc_number = parse_doc_number(&compact);
+                continue;
+            }
+        }
         if let Some(name) = addressee_line(t) {
             e.addressee = Some(name.to_string());
             break;

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 static YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("static regex"));
 static REPORT_AS_FOLLOWS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"现将[^。]{0,20}?((?:19|20)\d{2})\s*年[^。]{0,40}?(?:报告|汇报)(?:如下)?")
+    Regex::new(r"现(?:将|对|就|把)[^。]{0,20}?((?:19|20)\d{2})\s*年[^。]{0,40}?(?:报告|汇报|总结)(?:如下)?")
         .expect("static regex")
 });
 /// Organ words between or after place names: 某某区人民政府东湖街道办事处, 中共某某镇委员会.
@@ -283,6 +283,36 @@ pub fn admin_level(normalized: Option<&str>, names: &[String]) -> Option<String>
         .map(str::to_string)
 }
 
+/// The level a document states of itself when it names no place: `我镇` / `我县` (the most
+/// frequent such self-reference), or a bare `县人民政府` / `省政府` as the subject of the
+/// `现将…报告如下` sentence. Only a level: the place stays unknown.
+pub fn self_level(text: &str) -> Option<&'static str> {
+    static SELF: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"我(街道|乡|镇|县|区|市|省|縣|區|鄉|鎮)").expect("static regex")
+    });
+    static REPORTING_ORGAN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"现将(街道|乡|镇|县|区|市|省)(?:人民政府|政府|办事处)").expect("static regex")
+    });
+    if let Some(c) = REPORTING_ORGAN.captures(text) {
+        return level_at(c.get(1)?.as_str()).map(|(_, l)| l);
+    }
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    for c in SELF.captures_iter(text) {
+        let Some((_, level)) = c.get(1).and_then(|m| level_at(m.as_str())) else {
+            continue;
+        };
+        match counts.iter_mut().find(|(l, _)| *l == level) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((level, 1)),
+        }
+    }
+    // The most frequent; a tie is no answer (我区 and 我市 as often: which one is the issuer?).
+    let best = counts.iter().map(|&(_, n)| n).max()?;
+    let mut top = counts.iter().filter(|&&(_, n)| n == best);
+    let (level, _) = top.next()?;
+    top.next().is_none().then_some(*level)
+}
+
 /// Whether a name is an organization: it starts with a place, or ends with an organ word
 /// (国务院, 区司法局, 市委办公室).
 fn is_org_name(s: &str) -> bool {
@@ -322,7 +352,19 @@ fn leading_place(s: &str) -> Option<String> {
 /// (2021年度常庄街道法治政府建设工作报告).
 pub fn orgs_in_title(title: &str) -> Vec<String> {
     // A page's `【栏目】` prefix is not part of the issuer's name.
-    let title = crate::document::head::strip_column_prefix(title.trim());
+    let title = crate::document::head::strip_column_prefix(title.trim())
+        .trim_start_matches(['《', '“', '"']);
+    // 某办公室印发《…》的通知: the issuer is who 印发/转发 it, not the document it carries.
+    let carried = ["印发《", "转发《", "批转《", "印發《", "轉發《"]
+        .iter()
+        .filter_map(|w| title.find(w))
+        .min();
+    if let Some(i) = carried.filter(|&i| i > 0) {
+        return split_joint(&title[..i])
+            .into_iter()
+            .filter(|s| is_org_name(s))
+            .collect();
+    }
     let head = if let Some(i) = title.find("关于").or_else(|| title.find("關於")) {
         if i == 0 {
             let after = &title["关于".len()..];
@@ -340,11 +382,40 @@ pub fn orgs_in_title(title: &str) -> Vec<String> {
     } else {
         return leading_place(title).into_iter().collect();
     };
-    head.split(|c: char| c.is_whitespace() || c == '、')
-        .map(str::trim)
-        .filter(|s| !s.is_empty() && is_org_name(s))
-        .map(str::to_string)
+    split_joint(head)
+        .into_iter()
+        .filter(|s| is_org_name(s))
         .collect()
+}
+
+/// Issuers split on spaces and 、, and where written one after the other without a space
+/// (中共某市委办公室某市人民政府办公室): cut after an organ word where an organization of the same
+/// place begins.
+fn split_joint(head: &str) -> Vec<String> {
+    const ENDS: &[&str] = &["办公室", "办公厅", "人民政府", "委员会", "委", "办事处"];
+    let mut out = Vec::new();
+    for part in head.split(|c: char| c.is_whitespace() || c == '、') {
+        let mut rest = part.trim();
+        'cut: while !rest.is_empty() {
+            for (i, _) in rest.char_indices().skip(2) {
+                let (left, right) = rest.split_at(i);
+                // The party committee and the government of one place; a name that goes on
+                // to a lower place (某区人民政府东湖街道办事处) is one organization.
+                if ENDS.iter().any(|w| left.ends_with(w))
+                    && is_org_name(right)
+                    && normalize_org(right).is_some_and(|r| normalize_org(left) == Some(r))
+                {
+                    out.push(left.to_string());
+                    rest = right;
+                    continue 'cut;
+                }
+            }
+            out.push(rest.to_string());
+            break;
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
 }
 
 /// A year written without 年 before the report words: 沅江路街道2024法治政府建设年度报告.
@@ -695,6 +766,24 @@ mod tests {
     }
 
     #[test]
+    fn levels_a_document_states_of_itself() {
+        assert_eq!(
+            self_level("2024年，我乡积极作为。现将我乡2024年度情况汇报如下"),
+            Some("乡")
+        );
+        assert_eq!(
+            self_level("现将县人民政府2022年法治政府建设工作情况报告如下"),
+            Some("县")
+        );
+        assert_eq!(
+            self_level("今年以来，我镇认真落实县委要求，我镇干部"),
+            Some("镇")
+        );
+        assert_eq!(self_level("我区按照我市部署"), None, "a tie names no level");
+        assert_eq!(self_level("全面推进依法行政"), None);
+    }
+
+    #[test]
     fn names_in_titles() {
         assert_eq!(
             orgs_in_title("东坝乡人民政府2022年法治政府建设情况报告"),
@@ -707,6 +796,18 @@ mod tests {
         assert_eq!(
             orgs_in_title("中共新县金兰山街道工作委员会 新县金兰山街道办事处 关于2022年度法治政府建设工作情况的报告"),
             vec!["中共新县金兰山街道工作委员会", "新县金兰山街道办事处"]
+        );
+    }
+
+    #[test]
+    fn issuers_of_a_carried_document() {
+        assert_eq!(
+            orgs_in_title("中共某某市委办公室某某市人民政府办公室印发《关于全面推进政务公开工作的实施意见》的通知"),
+            vec!["中共某某市委办公室", "某某市人民政府办公室"]
+        );
+        assert_eq!(
+            orgs_in_title("《中共某某区委某某区人民政府关于加强法治建设的意见》解读"),
+            vec!["中共某某区委", "某某区人民政府"]
         );
     }
 

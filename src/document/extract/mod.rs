@@ -141,7 +141,14 @@ pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
         dates.raw.insert("印发日期".into(), raw.clone());
     }
 
-    let doc_number = el.doc_number.clone().or_else(|| {
+    // A title that ends with its number in brackets (…的通知(某办发〔2017〕2号)).
+    let title_doc_number = s.title_blocks.and_then(|(first, last)| {
+        let joined: String = blocks[first..=last].iter().map(|b| b.text.trim()).collect();
+        crate::document::head::split_trailing_doc_number(&joined)
+            .1
+            .and_then(gbt9704::parse_doc_number)
+    });
+    let doc_number = el.doc_number.clone().or(title_doc_number).or_else(|| {
         ["发文字号", "文号", "文件编号"]
             .iter()
             .find_map(|l| web_field(web, l))
@@ -200,7 +207,16 @@ pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
     let admin_level = metadata::admin_level(
         issuing_organization.normalized.as_deref(),
         &issuing_organization.names,
-    );
+    )
+    .or_else(|| {
+        // A document that names no place may still say which level it speaks for (我镇).
+        issuing_organization
+            .normalized
+            .is_none()
+            .then(|| metadata::self_level(&text))
+            .flatten()
+            .map(str::to_string)
+    });
 
     ParseResult {
         schema_version: SCHEMA_VERSION,

@@ -171,7 +171,8 @@ pub fn not_applicable(sections: &mut [Section]) -> Compliance {
 }
 
 /// Whether a document is a 法治政府建设 annual report, the one kind of document the required
-/// parts apply to: its title (when it has one) names no other 文种 and is about 法治 or 依法行政;
+/// parts apply to: its title (when it has one) names a report (报告, or 情况/总结/汇报; not a
+/// plan, rules or a 解读) about 法治 or 依法行政;
 /// without a title, its opening says what it reports on.
 pub fn is_annual_report(title: Option<&str>, kind: Option<&str>, opening: &str) -> bool {
     let about_law = |t: &str| {
@@ -181,7 +182,7 @@ pub fn is_annual_report(title: Option<&str>, kind: Option<&str>, opening: &str) 
     };
     match (title, kind) {
         (_, Some(k)) if k != "报告" => false,
-        (Some(t), _) => about_law(t),
+        (Some(t), _) => about_law(t) && crate::document::head::names_a_report(t),
         (None, _) => about_law(opening),
     }
 }
