@@ -95,14 +95,14 @@ const EMPTY_VALUES: &[&str] = &["无", "--", "-", "—", "——", "/", "暂无"
 
 /// One `label: value` pair; `label` is the canonical (unpadded) label.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
+pub(super) struct Field {
     pub label: &'static str,
     pub value: String,
 }
 
 /// The fields of one metadata line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldLine {
+pub(super) struct FieldLine {
     pub fields: Vec<Field>,
     /// True when the line is one ambiguous label alone (`来源：某某`): the caller decides from
     /// where the line stands whether it is metadata.
@@ -238,7 +238,7 @@ fn clean_value(v: &str) -> String {
 /// date followed by one. The first label must be delimited (colon, bracket, pipe) unless the
 /// line is a flattened table of two labels or more. Further labels count at a word boundary,
 /// or anywhere when a colon follows them (`14:52信息来源:…`).
-pub fn parse_line(line: &str) -> Option<FieldLine> {
+pub(super) fn parse_line(line: &str) -> Option<FieldLine> {
     let t = strip_bullets(line);
     if t.is_empty() || t.len() > 600 {
         return None;

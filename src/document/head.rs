@@ -13,7 +13,7 @@ use super::normalize::Normalized;
 
 /// What the head holds.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Head {
+pub(super) struct Head {
     pub title: Option<String>,
     /// Index in `blocks` of the title's first and last block.
     pub title_blocks: Option<(usize, usize)>,
@@ -45,7 +45,7 @@ fn is_head_element(t: &str) -> bool {
 
 /// 文种 a title ends with (GB/T 9704 and 党政机关公文处理工作条例), in both scripts, with the
 /// simplified name reported as `document_kind`.
-pub const DOCUMENT_KINDS: &[(&str, &str)] = &[
+pub(super) const DOCUMENT_KINDS: &[(&str, &str)] = &[
     ("报告", "报告"),
     ("報告", "报告"),
     ("请示", "请示"),
@@ -199,7 +199,7 @@ fn red_header_at(blocks: &[Block], i: usize, end: usize) -> Option<(String, usiz
 /// elements and left-over page chrome are skipped; the search stops at the first prose
 /// paragraph or the addressee. A page's `《title》是…` intro line and its 标题/名称 field are
 /// the fallbacks. No title is better than a wrong one.
-pub fn read_head(n: &Normalized, body_start: usize) -> Head {
+pub(super) fn read_head(n: &Normalized, body_start: usize) -> Head {
     let mut s = Head::default();
     let blocks = &n.doc.blocks;
     let head_end = body_start.min(blocks.len()).min(24);

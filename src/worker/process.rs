@@ -298,7 +298,6 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
         .instrument(publishing)
         .await?;
     events::ResultPublished {
-        document_id: &result.document_id,
         input_bytes,
         result_bytes,
         claim_check,

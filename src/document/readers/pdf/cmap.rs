@@ -13,7 +13,7 @@ use std::collections::HashMap;
 /// One character code as read from a string: its value and its byte length (a 1-byte 0x41 and
 /// a 2-byte 0x0041 are different codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Code {
+pub(super) struct Code {
     pub value: u32,
     pub len: u8,
 }
@@ -38,7 +38,7 @@ struct Range {
 
 /// An embedded CMap: code space, code -> Unicode (`bf*`) and code -> CID (`cid*`) mappings.
 #[derive(Debug, Clone, Default)]
-pub struct CMap {
+pub(super) struct CMap {
     codespace: Vec<(u8, u32, u32)>,
     chars: HashMap<Code, String>,
     cids: HashMap<Code, u32>,
@@ -58,7 +58,7 @@ fn code_of(bytes: &[u8]) -> Option<Code> {
 
 /// UTF-16BE bytes to a string; unpaired surrogates and U+0000 are dropped (a wrong character
 /// is worse than none).
-pub fn utf16be(bytes: &[u8]) -> String {
+pub(super) fn utf16be(bytes: &[u8]) -> String {
     let units: Vec<u16> = bytes
         .chunks_exact(2)
         .map(|c| u16::from_be_bytes([c[0], c[1]]))
@@ -76,7 +76,7 @@ fn units_to_string(units: &[u16]) -> String {
 impl CMap {
     /// Parses an embedded CMap stream's decoded bytes. Unknown or malformed entries are
     /// skipped; an unreadable stream gives an empty map.
-    pub fn parse(data: &[u8]) -> CMap {
+    pub(super) fn parse(data: &[u8]) -> CMap {
         let mut cmap = CMap::default();
         let mut lx = Lexer::new(data);
         let mut ops = Vec::new();
@@ -181,7 +181,7 @@ impl CMap {
 
     /// Length in bytes of the code that starts `bytes`, per the code space; `None` when no
     /// code-space range matches (the caller falls back to the font's default width).
-    pub fn code_len(&self, bytes: &[u8]) -> Option<usize> {
+    pub(super) fn code_len(&self, bytes: &[u8]) -> Option<usize> {
         let mut value = 0u32;
         for n in 1..=4usize.min(bytes.len()) {
             value = value << 8 | bytes[n - 1] as u32;
@@ -210,7 +210,7 @@ impl CMap {
     }
 
     /// The Unicode text a code maps to (`bfchar`/`bfrange`).
-    pub fn unicode(&self, code: Code) -> Option<String> {
+    pub(super) fn unicode(&self, code: Code) -> Option<String> {
         if let Some(s) = self.chars.get(&code) {
             return Some(s.clone());
         }
@@ -229,7 +229,7 @@ impl CMap {
     }
 
     /// The CID a code selects (`cidchar`/`cidrange`), for embedded Encoding CMaps.
-    pub fn cid(&self, code: Code) -> Option<u32> {
+    pub(super) fn cid(&self, code: Code) -> Option<u32> {
         if let Some(c) = self.cids.get(&code) {
             return Some(*c);
         }
@@ -243,7 +243,7 @@ impl CMap {
 
 /// The predefined CMaps a composite font may name in `/Encoding`, implemented by rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Predefined {
+pub(super) enum Predefined {
     /// Identity-H/V: two-byte codes, code = CID.
     Identity,
     /// UniGB-UCS2-H/V: two-byte UCS-2 codes.
@@ -257,7 +257,7 @@ pub enum Predefined {
 }
 
 impl Predefined {
-    pub fn from_name(name: &[u8]) -> Option<Predefined> {
+    pub(super) fn from_name(name: &[u8]) -> Option<Predefined> {
         let base = name
             .strip_suffix(b"-H")
             .or_else(|| name.strip_suffix(b"-V"))
@@ -274,7 +274,7 @@ impl Predefined {
         })
     }
 
-    pub fn code_len(self, bytes: &[u8]) -> usize {
+    pub(super) fn code_len(self, bytes: &[u8]) -> usize {
         let b0 = bytes.first().copied().unwrap_or(0);
         match self {
             Predefined::Identity | Predefined::Ucs2 => 2,
@@ -303,7 +303,7 @@ impl Predefined {
     }
 
     /// The Unicode text of a code, where the CMap itself says it (all but Identity).
-    pub fn unicode(self, bytes: &[u8]) -> Option<String> {
+    pub(super) fn unicode(self, bytes: &[u8]) -> Option<String> {
         match self {
             Predefined::Identity => None,
             Predefined::Ucs2 | Predefined::Utf16 => {

@@ -26,7 +26,7 @@ use std::sync::OnceLock;
 static ADOBE_GB1: &[u8] = include_bytes!("data/adobe_gb1.bin");
 
 /// The Unicode character of an Adobe-GB1 CID.
-pub fn gb1_unicode(cid: u32) -> Option<char> {
+pub(super) fn gb1_unicode(cid: u32) -> Option<char> {
     let i = cid as usize * 4;
     let b = ADOBE_GB1.get(i..i + 4)?;
     let v = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
@@ -56,7 +56,7 @@ fn gb1_cid(c: char) -> Option<u32> {
 /// A glyph name of the `uniXXXX` / `uXXXX[XX]` forms (from `/Differences` or a CMap) to its
 /// Unicode text. Adobe glyph list names (`emdash`) are resolved through lopdf's encoding
 /// tables instead (see [`encoding_table`]).
-pub fn glyph_name_to_unicode(name: &[u8]) -> Option<String> {
+pub(super) fn glyph_name_to_unicode(name: &[u8]) -> Option<String> {
     let s = std::str::from_utf8(name).ok()?;
     let s = s.split('.').next()?; // `a.sc`, `uni4E2D.vert`: the part before the suffix
     if let Some(hex) = s.strip_prefix("uni") {
@@ -105,7 +105,7 @@ enum CompositeEncoding {
 }
 
 /// A loaded font.
-pub struct Font {
+pub(super) struct Font {
     kind: Kind,
     /// A bold face: the name says so (`SimHei-Bold`, `NotoSansCJK-Bold`, `Arial,Bold`, Black,
     /// Heavy, Semibold, Demi) or the descriptor does (`/FontWeight` >= 600, ForceBold).
@@ -115,7 +115,7 @@ pub struct Font {
 }
 
 /// What one code of a shown string gives.
-pub struct Glyph1<'a> {
+pub(super) struct Glyph1<'a> {
     pub text: Option<std::borrow::Cow<'a, str>>,
     /// Advance in em (before font size, Tc, Tw and Tz apply).
     pub width: f32,
@@ -232,7 +232,7 @@ fn standard14_width(base_font: &[u8]) -> f32 {
 
 impl Font {
     /// Loads a font dictionary. Never fails: what cannot be read falls back to defaults.
-    pub fn load<'d>(dict: &'d Dictionary, objs: &Objects<'d>) -> Font {
+    pub(super) fn load<'d>(dict: &'d Dictionary, objs: &Objects<'d>) -> Font {
         let subtype = dict
             .get(b"Subtype")
             .ok()
@@ -484,7 +484,7 @@ impl Font {
     }
 
     /// Decodes a shown string code by code.
-    pub fn decode<'s>(&'s self, bytes: &[u8], mut f: impl FnMut(Glyph1<'_>)) {
+    pub(super) fn decode<'s>(&'s self, bytes: &[u8], mut f: impl FnMut(Glyph1<'_>)) {
         match &self.kind {
             Kind::Simple { text, widths } => {
                 for &b in bytes {
