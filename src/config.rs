@@ -532,12 +532,12 @@ impl Settings {
             ("storage.default_bucket", &self.storage.default_bucket),
             ("storage.results_bucket", &self.storage.results_bucket),
         ] {
-            if let Err(e) = crate::worker::storage::BucketName::parse(bucket) {
+            if let Err(e) = crate::worker::storage::name::BucketName::parse(bucket) {
                 return Err(fail(path, e.to_string()));
             }
         }
         for bucket in &self.storage.allowed_buckets.0 {
-            if let Err(e) = crate::worker::storage::BucketName::parse(bucket) {
+            if let Err(e) = crate::worker::storage::name::BucketName::parse(bucket) {
                 return Err(fail("storage.allowed_buckets", e.to_string()));
             }
         }

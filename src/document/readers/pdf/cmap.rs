@@ -10,6 +10,34 @@
 use super::lexer::{Lexer, Operand};
 use std::collections::HashMap;
 
+/// A glyph name of the `uniXXXX` / `uXXXX[XX]` forms (from `/Differences` or a CMap) to its
+/// Unicode text. Adobe glyph list names (`emdash`) are resolved through lopdf's encoding
+/// tables instead (see `font::encoding_table`).
+pub(super) fn glyph_name_to_unicode(name: &[u8]) -> Option<String> {
+    let s = std::str::from_utf8(name).ok()?;
+    let s = s.split('.').next()?; // `a.sc`, `uni4E2D.vert`: the part before the suffix
+    if let Some(hex) = s.strip_prefix("uni") {
+        if !hex.is_empty() && hex.len() % 4 == 0 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let units: Vec<u16> = hex
+                .as_bytes()
+                .chunks(4)
+                .filter_map(|c| u16::from_str_radix(std::str::from_utf8(c).ok()?, 16).ok())
+                .collect();
+            let t: String = char::decode_utf16(units).filter_map(|r| r.ok()).collect();
+            return (!t.is_empty()).then_some(t);
+        }
+    }
+    if let Some(hex) = s.strip_prefix('u') {
+        if (4..=6).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return u32::from_str_radix(hex, 16)
+                .ok()
+                .and_then(char::from_u32)
+                .map(String::from);
+        }
+    }
+    None
+}
+
 /// One character code as read from a string: its value and its byte length (a 1-byte 0x41 and
 /// a 2-byte 0x0041 are different codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -100,9 +128,7 @@ impl CMap {
                             let text = match dst {
                                 Operand::Str(d) => utf16be(d),
                                 // A glyph name destination (rare): resolved like Differences.
-                                Operand::Name(n) => {
-                                    super::font::glyph_name_to_unicode(n).unwrap_or_default()
-                                }
+                                Operand::Name(n) => glyph_name_to_unicode(n).unwrap_or_default(),
                                 _ => continue,
                             };
                             cmap.chars.insert(code, text);

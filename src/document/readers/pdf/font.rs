@@ -15,7 +15,7 @@
 //! [`Font::unmapped`]): a wrong character is worse than a missing one. Everything read from the
 //! file is bounds-checked; a damaged font dictionary degrades to defaults, never an error.
 
-use super::cmap::{CMap, Code, Predefined};
+use super::cmap::{glyph_name_to_unicode, CMap, Code, Predefined};
 use super::objects::Objects;
 use lopdf::{Dictionary, Document, Object};
 use std::cell::Cell;
@@ -51,34 +51,6 @@ fn gb1_cid(c: char) -> Option<u32> {
         m
     });
     inv.get(&(c as u32)).copied()
-}
-
-/// A glyph name of the `uniXXXX` / `uXXXX[XX]` forms (from `/Differences` or a CMap) to its
-/// Unicode text. Adobe glyph list names (`emdash`) are resolved through lopdf's encoding
-/// tables instead (see [`encoding_table`]).
-pub(super) fn glyph_name_to_unicode(name: &[u8]) -> Option<String> {
-    let s = std::str::from_utf8(name).ok()?;
-    let s = s.split('.').next()?; // `a.sc`, `uni4E2D.vert`: the part before the suffix
-    if let Some(hex) = s.strip_prefix("uni") {
-        if !hex.is_empty() && hex.len() % 4 == 0 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            let units: Vec<u16> = hex
-                .as_bytes()
-                .chunks(4)
-                .filter_map(|c| u16::from_str_radix(std::str::from_utf8(c).ok()?, 16).ok())
-                .collect();
-            let t: String = char::decode_utf16(units).filter_map(|r| r.ok()).collect();
-            return (!t.is_empty()).then_some(t);
-        }
-    }
-    if let Some(hex) = s.strip_prefix('u') {
-        if (4..=6).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return u32::from_str_radix(hex, 16)
-                .ok()
-                .and_then(char::from_u32)
-                .map(String::from);
-        }
-    }
-    None
 }
 
 enum Kind {
