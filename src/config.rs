@@ -16,6 +16,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
+use std::num::{NonZeroU16, NonZeroU32, NonZeroU64, NonZeroUsize};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
@@ -240,14 +241,14 @@ pub struct AmqpSettings {
     /// Queue bound to the results exchange by `docingest topology`; empty = none.
     pub results_queue: String,
     /// Seconds to wait for a publisher confirm.
-    pub confirm_timeout_secs: u64,
+    pub confirm_timeout_secs: NonZeroU64,
     /// Seconds between reconnect attempts.
     pub reconnect_delay_secs: u64,
 }
 
 impl AmqpSettings {
     pub fn confirm_timeout(&self) -> Duration {
-        Duration::from_secs(self.confirm_timeout_secs)
+        Duration::from_secs(self.confirm_timeout_secs.get())
     }
     pub fn reconnect_delay(&self) -> Duration {
         Duration::from_secs(self.reconnect_delay_secs)
@@ -281,7 +282,7 @@ pub struct StorageSettings {
     /// Objects larger than this are rejected before download.
     pub max_object_bytes: u64,
     /// Seconds for one storage request.
-    pub timeout_secs: u64,
+    pub timeout_secs: NonZeroU64,
     /// Claim-check bucket and key prefix for large results.
     pub results_bucket: String,
     pub results_prefix: String,
@@ -301,7 +302,7 @@ impl StorageSettings {
         }
     }
     pub fn timeout(&self) -> Duration {
-        Duration::from_secs(self.timeout_secs)
+        Duration::from_secs(self.timeout_secs.get())
     }
 }
 
@@ -309,19 +310,19 @@ impl StorageSettings {
 #[serde(deny_unknown_fields)]
 pub struct WorkerSettings {
     /// AMQP prefetch.
-    pub prefetch: u16,
+    pub prefetch: NonZeroU16,
     /// Jobs processed at once.
-    pub concurrency: usize,
+    pub concurrency: NonZeroUsize,
     /// Attempts before a transient failure becomes `retries_exhausted`.
-    pub max_attempts: u32,
+    pub max_attempts: NonZeroU32,
     /// Backoff tiers, milliseconds.
     pub retry_delays_ms: CommaList<u64>,
     /// Seconds SIGTERM waits for in-flight jobs.
     pub drain_timeout_secs: u64,
     /// Results larger than this go to storage (claim check).
-    pub max_inline_bytes: usize,
+    pub max_inline_bytes: NonZeroUsize,
     /// Milliseconds one parse may take before the job is dead-lettered as `parse_timeout`.
-    pub parse_timeout_ms: u64,
+    pub parse_timeout_ms: NonZeroU64,
 }
 
 impl WorkerSettings {
@@ -329,7 +330,7 @@ impl WorkerSettings {
         Duration::from_secs(self.drain_timeout_secs)
     }
     pub fn parse_timeout(&self) -> Duration {
-        Duration::from_millis(self.parse_timeout_ms)
+        Duration::from_millis(self.parse_timeout_ms.get())
     }
 }
 
@@ -468,22 +469,14 @@ impl Settings {
         Ok(settings)
     }
 
-    /// Checks serde cannot express: ranges, non-empty lists, parseable URLs.
+    /// Checks serde cannot express: ranges, non-empty lists, parseable URLs. (A setting that
+    /// must be positive has a `NonZero*` type: deserialization refuses a 0 and names it.)
     fn validate(&self, origins: &Origins) -> Result<(), ConfigError> {
         let fail = |path: &str, message: String| ConfigError::Invalid {
             path: path.into(),
             origin: origin_of(origins, path),
             message,
         };
-        if self.worker.prefetch == 0 {
-            return Err(fail("worker.prefetch", "must be at least 1".into()));
-        }
-        if self.worker.concurrency == 0 {
-            return Err(fail("worker.concurrency", "must be at least 1".into()));
-        }
-        if self.worker.max_attempts == 0 {
-            return Err(fail("worker.max_attempts", "must be at least 1".into()));
-        }
         if self.worker.retry_delays_ms.0.is_empty() {
             return Err(fail(
                 "worker.retry_delays_ms",
@@ -502,18 +495,6 @@ impl Settings {
                 "worker.retry_delays_ms",
                 format!("delays must be between 1 and {} ms", i32::MAX),
             ));
-        }
-        if self.worker.max_inline_bytes == 0 {
-            return Err(fail("worker.max_inline_bytes", "must be positive".into()));
-        }
-        if self.worker.parse_timeout_ms == 0 {
-            return Err(fail("worker.parse_timeout_ms", "must be positive".into()));
-        }
-        if self.amqp.confirm_timeout_secs == 0 {
-            return Err(fail("amqp.confirm_timeout_secs", "must be positive".into()));
-        }
-        if self.storage.timeout_secs == 0 {
-            return Err(fail("storage.timeout_secs", "must be positive".into()));
         }
         match lapin::uri::AMQPUri::from_str(self.amqp.url.expose()) {
             // The parser's message may quote the URL; keep the password out of it.
@@ -551,12 +532,12 @@ impl Settings {
             ("storage.default_bucket", &self.storage.default_bucket),
             ("storage.results_bucket", &self.storage.results_bucket),
         ] {
-            if let Err(e) = crate::worker::storage::BucketName::parse(bucket) {
+            if let Err(e) = crate::worker::storage::name::BucketName::parse(bucket) {
                 return Err(fail(path, e.to_string()));
             }
         }
         for bucket in &self.storage.allowed_buckets.0 {
-            if let Err(e) = crate::worker::storage::BucketName::parse(bucket) {
+            if let Err(e) = crate::worker::storage::name::BucketName::parse(bucket) {
                 return Err(fail("storage.allowed_buckets", e.to_string()));
             }
         }
@@ -726,8 +707,8 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert_eq!(s.worker.prefetch, 32);
-        assert_eq!(s.worker.concurrency, 2);
+        assert_eq!(s.worker.prefetch.get(), 32);
+        assert_eq!(s.worker.concurrency.get(), 2);
         assert_eq!(s.storage.backend, StorageBackend::S3);
         assert_eq!(s.storage.allowed(), vec!["reports", "archive"]);
         assert_eq!(s.worker.retry_delays_ms.0, vec![50, 200]);
@@ -824,6 +805,40 @@ mod tests {
         let e = Settings::from_layers(None, env(&[("DOCINGEST_WORKER__CONCURRENCY", "0")]))
             .unwrap_err();
         assert!(e.to_string().contains("worker.concurrency"), "{e}");
+    }
+
+    /// The settings that must be positive are `NonZero*`: a 0 from a variable or a file fails
+    /// deserialization, and the message names the setting and where the 0 came from.
+    #[test]
+    fn a_zero_for_a_positive_setting_names_the_setting_and_its_origin() {
+        for path in [
+            "amqp.confirm_timeout_secs",
+            "storage.timeout_secs",
+            "worker.prefetch",
+            "worker.concurrency",
+            "worker.max_attempts",
+            "worker.max_inline_bytes",
+            "worker.parse_timeout_ms",
+        ] {
+            let (section, key) = path.split_once('.').unwrap();
+            let var = format!("DOCINGEST_{}__{}", section, key).to_ascii_uppercase();
+            let e = Settings::from_layers(None, env(&[(var.as_str(), "0")])).unwrap_err();
+            let msg = e.to_string();
+            assert!(msg.contains(&format!("`{path}`")), "{msg}");
+            assert!(msg.contains(&var), "{msg}");
+            assert!(msg.contains("nonzero"), "{msg}");
+
+            let file = format!("[{section}]\n{key} = 0\n");
+            let e =
+                Settings::from_layers(Some((&file, "/etc/docingest.toml")), env(&[])).unwrap_err();
+            let msg = e.to_string();
+            assert!(msg.contains(&format!("`{path}`")), "{msg}");
+            assert!(msg.contains("/etc/docingest.toml"), "{msg}");
+            assert!(msg.contains("nonzero"), "{msg}");
+
+            Settings::from_layers(None, env(&[(var.as_str(), "1")]))
+                .unwrap_or_else(|e| panic!("{var}=1: {e}"));
+        }
     }
 
     #[test]

@@ -17,8 +17,8 @@
 //!   [`worker::delivery`] runs one delivery through both and acks or requeues it,
 //!   [`worker::amqp`] holds the topology, the confirmed publisher (behind the `Publish` seam,
 //!   with an in-memory implementation), message properties and header names, and
-//!   [`worker::run`] is the consume loop with bounded concurrency and a clean drain.
-//! - [`review`]: `docingest review`'s pure side: result JSON Lines -> one self-contained HTML
+//!   `worker::run` is the consume loop with bounded concurrency and a clean drain.
+//! - `review`: `docingest review`'s pure side: result JSON Lines -> one self-contained HTML
 //!   page for reviewers (overview, charts, detail on demand) and a CSV for Excel. No network.
 //! - [`dlq`]: the dead-letter queue tools: read dead letters without disturbing them (and
 //!   never a queue that would drop them), filter, replay at a bounded rate with publisher
@@ -29,6 +29,11 @@
 //! `default-features = false` the crate is [`document`] alone, with none of tokio, lapin or the
 //! AWS SDK in the build (the fuzz targets use it that way).
 
+// The public API is what the binary, the tests, the examples, the bench and the fuzz targets
+// name; everything else is crate-private, and this lint keeps it so. (A crate attribute, not
+// `[lints]` in Cargo.toml, which would apply it to the test binaries' own modules too.)
+#![warn(unreachable_pub)]
+
 #[cfg(feature = "service")]
 pub mod cli;
 #[cfg(feature = "service")]
@@ -36,7 +41,8 @@ pub mod config;
 #[cfg(feature = "service")]
 pub mod dlq;
 pub mod document;
-pub mod review;
+#[cfg(feature = "service")]
+mod review;
 #[cfg(feature = "service")]
 pub mod telemetry;
 #[cfg(feature = "service")]

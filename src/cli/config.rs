@@ -17,7 +17,7 @@ pub enum ConfigCommand {
     Check,
 }
 
-pub fn run(args: ConfigArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: ConfigArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         ConfigCommand::Check => {
             let settings = Settings::load()?;

@@ -133,7 +133,7 @@ impl From<FilterArgs> for Filter {
     }
 }
 
-pub fn run(args: DlqArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: DlqArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings::load()?;
     // No log subscriber: this is a command for people, every failure is reported once as the
     // command's error, and lapin's own error events would repeat it as JSON noise on stderr.

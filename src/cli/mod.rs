@@ -1,14 +1,14 @@
 //! Command-line interface: one module per subcommand (CONTRACT §1).
 
-pub mod config;
-pub mod dlq;
-pub mod parse;
-pub mod results;
-pub mod review;
+mod config;
+mod dlq;
+mod parse;
+mod results;
+mod review;
 pub mod schema;
-pub mod submit;
-pub mod topology;
-pub mod worker;
+mod submit;
+mod topology;
+mod worker;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

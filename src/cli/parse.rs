@@ -22,7 +22,7 @@ pub struct ParseArgs {
     pub pretty: bool,
 }
 
-pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     let mut files = Vec::new();
     let mut many = args.paths.len() > 1;
     for p in &args.paths {

@@ -20,7 +20,7 @@ pub struct ResultsArgs {
     pub wait_secs: u64,
 }
 
-pub fn run(args: ResultsArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: ResultsArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings::load()?;
     crate::telemetry::init(&settings.log).map_err(anyhow::Error::msg)?;
     anyhow::ensure!(

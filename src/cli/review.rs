@@ -95,7 +95,7 @@ fn is_results_file(p: &Path) -> bool {
     )
 }
 
-pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
     let lim = ReviewLimits {
         max_line_bytes: args.max_line_bytes,
         max_reports: args.max_reports,

@@ -39,7 +39,7 @@ pub struct SubmitArgs {
     pub create_bucket: bool,
 }
 
-pub fn run(args: SubmitArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: SubmitArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings::load()?;
     crate::telemetry::init(&settings.log).map_err(anyhow::Error::msg)?;
     let bucket = BucketName::parse(

@@ -23,7 +23,7 @@ pub struct TopologyArgs {
     pub migrate: bool,
 }
 
-pub fn run(args: TopologyArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(args: TopologyArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings::load()?;
     crate::telemetry::init(&settings.log).map_err(anyhow::Error::msg)?;
     let rt = crate::worker::runtime()?;

@@ -16,7 +16,7 @@ use tracing::{error, info};
 #[derive(Debug, Args)]
 pub struct WorkerArgs {}
 
-pub fn run(_args: WorkerArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(_args: WorkerArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings::load()?;
     let rt = crate::worker::runtime()?;
     // Inside the runtime: the trace exporter's batch task runs on it.

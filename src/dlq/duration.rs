@@ -10,7 +10,7 @@ use std::time::Duration;
 use thiserror::Error;
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
-pub enum DurationError {
+pub(super) enum DurationError {
     #[error("duration is empty")]
     Empty,
     #[error(
@@ -23,7 +23,7 @@ pub enum DurationError {
 
 /// Parses `30m`, `2h`, `1d`, `1h30m`, `1d 12h` with `humantime` (units `s`, `m`, `h`, `d`,
 /// `w`, their long forms, and `ms`/`us`/`ns`), except months, years and fractions.
-pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
+pub(super) fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let s = text.trim();
     // Whole numbers only: humantime also reads `1.5h`, which today's scripts never meant.
     if s.chars()
@@ -48,7 +48,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
 }
 
 /// Short human form of an age, for tables: `45s`, `12m`, `3h5m`, `2d4h`.
-pub fn format_age(d: Duration) -> String {
+pub(super) fn format_age(d: Duration) -> String {
     let s = d.as_secs();
     match s {
         0..=59 => format!("{s}s"),

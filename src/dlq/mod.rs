@@ -20,11 +20,11 @@
 //!   without `x-delivery-limit` into one declared with it (issue 13).
 
 pub mod broker;
-pub mod duration;
+mod duration;
 pub mod filter;
 pub mod glob;
 pub mod letter;
 pub mod migrate;
 pub mod ops;
-pub mod rate;
-pub mod report;
+pub(crate) mod rate;
+pub(crate) mod report;

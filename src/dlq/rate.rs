@@ -65,13 +65,13 @@ impl fmt::Display for Rate {
 
 /// Spaces events at most one per `interval`. Time is passed in, so tests need no clock.
 #[derive(Debug, Clone)]
-pub struct Pacer {
+pub(crate) struct Pacer {
     interval: Duration,
     next: Option<Instant>,
 }
 
 impl Pacer {
-    pub fn new(rate: Option<Rate>) -> Pacer {
+    pub(crate) fn new(rate: Option<Rate>) -> Pacer {
         Pacer {
             interval: rate.map_or(Duration::ZERO, Rate::interval),
             next: None,
@@ -79,7 +79,7 @@ impl Pacer {
     }
 
     /// How long to wait at `now` before the next event may happen; reserves that slot.
-    pub fn reserve(&mut self, now: Instant) -> Duration {
+    pub(crate) fn reserve(&mut self, now: Instant) -> Duration {
         let at = match self.next {
             Some(next) if next > now => next,
             _ => now,

@@ -153,7 +153,7 @@ impl Summary {
 }
 
 /// `dlq inspect` for people: one block per dead letter, in queue order.
-pub fn letters_text(letters: &[DeadLetter], now: OffsetDateTime) -> String {
+pub(crate) fn letters_text(letters: &[DeadLetter], now: OffsetDateTime) -> String {
     let mut out = String::new();
     for dl in letters {
         let _ = writeln!(
@@ -232,7 +232,7 @@ pub fn letters_text(letters: &[DeadLetter], now: OffsetDateTime) -> String {
 }
 
 /// `dlq inspect --json`: one array, queue order.
-pub fn letters_json(letters: &[DeadLetter], now: OffsetDateTime) -> Value {
+pub(crate) fn letters_json(letters: &[DeadLetter], now: OffsetDateTime) -> Value {
     Value::Array(letters.iter().map(|dl| dl.to_json(now)).collect())
 }
 

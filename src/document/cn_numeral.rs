@@ -4,10 +4,10 @@
 //! facts and docx numbering stages all come here.
 
 /// The counting digits a section number is written with.
-pub const CN_NUM: &str = "一二三四五六七八九十";
+pub(super) const CN_NUM: &str = "一二三四五六七八九十";
 
 /// Value of a Chinese number up to 99 (一, 十, 十一, 二十, 二十三; 两 and 〇/零 as digits).
-pub fn value(s: &str) -> Option<u32> {
+pub(super) fn value(s: &str) -> Option<u32> {
     let digit = |c: char| {
         Some(match c {
             '零' | '〇' => 0,
@@ -36,12 +36,12 @@ pub fn value(s: &str) -> Option<u32> {
 }
 
 /// One of 一 … 十.
-pub fn is_cn_digit(c: char) -> bool {
+pub(super) fn is_cn_digit(c: char) -> bool {
     CN_NUM.contains(c)
 }
 
 /// A 汉字 year digit: the counting digits plus the zero forms used in dates (〇 ○ Ｏ).
-pub fn year_digit(c: char) -> Option<u32> {
+pub(super) fn year_digit(c: char) -> Option<u32> {
     match c {
         '〇' | '○' | 'Ｏ' => Some(0),
         _ => value(c.encode_utf8(&mut [0; 4])).filter(|v| *v < 10),
@@ -49,7 +49,7 @@ pub fn year_digit(c: char) -> Option<u32> {
 }
 
 /// The digits of Word's chineseCounting (and ideographDigital) labels, 〇 for zero.
-pub const COUNTING_DIGITS: [char; 10] =
+pub(super) const COUNTING_DIGITS: [char; 10] =
     ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
 const COUNTING_UNITS: [&str; 4] = ["千", "百", "十", ""];
 const LEGAL_DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
@@ -57,7 +57,7 @@ const LEGAL_UNITS: [&str; 4] = ["仟", "佰", "拾", ""];
 
 /// Which characters a number is written with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Script {
+pub(super) enum Script {
     /// 一 二 … 十 十一 … 一百零一 (10–19 as 十…).
     Counting,
     /// 壹 贰 … 壹拾壹 (the financial forms, 10–19 as 壹拾…).
@@ -65,7 +65,7 @@ pub enum Script {
 }
 
 /// Appends `n` (< 10^8) written in Chinese numerals.
-pub fn write(n: u32, script: Script, out: &mut String) {
+pub(super) fn write(n: u32, script: Script, out: &mut String) {
     match script {
         Script::Counting => chinese(n, &COUNTING_DIGITS, &COUNTING_UNITS, "万", true, out),
         Script::Legal => chinese(n, &LEGAL_DIGITS, &LEGAL_UNITS, "万", false, out),
@@ -73,7 +73,7 @@ pub fn write(n: u32, script: Script, out: &mut String) {
 }
 
 /// A character that can be part of a quantity written in words.
-pub fn is_quantity_char(c: char) -> bool {
+pub(super) fn is_quantity_char(c: char) -> bool {
     quantity_digit(c).is_some() || quantity_unit(c).is_some()
 }
 
@@ -108,7 +108,7 @@ fn quantity_unit(c: char) -> Option<u64> {
 /// 二十五 25, 一百零五 105, 两千 2000, 三万 30000, 一万二千 12000, 三千五百万 35000000. `None` for
 /// anything else: digit strings (一二, 十四五, 二〇二三, which are names, plans and years), a
 /// bare magnitude (万, 百, 千万: 万人, 千方百计 are words, not amounts), units out of order.
-pub fn quantity(s: &str) -> Option<u64> {
+pub(super) fn quantity(s: &str) -> Option<u64> {
     let mut total: u64 = 0; // completed 亿 and 万 sections
     let mut section: u64 = 0; // below 万 within the current section
     let mut digit: Option<u64> = None; // the digit waiting for its unit

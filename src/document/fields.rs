@@ -103,14 +103,14 @@ const EMPTY_VALUES: &[&str] = &["无", "--", "-", "—", "——", "/", "暂无"
 
 /// One `label: value` pair; `label` is the canonical (unpadded) label.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
+pub(super) struct Field {
     pub label: &'static str,
     pub value: String,
 }
 
 /// The fields of one metadata line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldLine {
+pub(super) struct FieldLine {
     pub fields: Vec<Field>,
     /// True when the line is one ambiguous label alone (`来源：某某`): the caller decides from
     /// where the line stands whether it is metadata.
@@ -245,7 +245,7 @@ fn clean_value(v: &str) -> String {
 /// `6107280000/2024-001005`), when `line` has the form the label's values take: a date for a
 /// date label, an index or a 发文字号 for theirs, a short name for an organization or a
 /// category. Anything else (a title, a sentence, another label) is not taken.
-pub fn value_on_next_line(label: &str, line: &str) -> Option<String> {
+pub(crate) fn value_on_next_line(label: &str, line: &str) -> Option<String> {
     let t = line.trim_matches(|c: char| is_pad(c) || c == '•' || c == '·');
     let n = t.chars().count();
     if n == 0 || n > 40 || parse_line(t).is_some() || t.ends_with([':', '：']) {
@@ -318,7 +318,7 @@ fn without_trailing_label(v: &str) -> &str {
 /// date followed by one. The first label must be delimited (colon, bracket, pipe) unless the
 /// line is a flattened table of two labels or more. Further labels count at a word boundary,
 /// or anywhere when a colon follows them (`14:52信息来源:…`).
-pub fn parse_line(line: &str) -> Option<FieldLine> {
+pub(super) fn parse_line(line: &str) -> Option<FieldLine> {
     let t = strip_bullets(line);
     if t.is_empty() || t.len() > 600 {
         return None;

@@ -13,7 +13,7 @@ use super::normalize::Normalized;
 
 /// What the head holds.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Head {
+pub(super) struct Head {
     pub title: Option<String>,
     /// Index in `blocks` of the title's first and last block.
     pub title_blocks: Option<(usize, usize)>,
@@ -45,7 +45,7 @@ fn is_head_element(t: &str) -> bool {
 
 /// 文种 a title ends with (GB/T 9704 and 党政机关公文处理工作条例), in both scripts, with the
 /// simplified name reported as `document_kind`.
-pub const DOCUMENT_KINDS: &[(&str, &str)] = &[
+pub(super) const DOCUMENT_KINDS: &[(&str, &str)] = &[
     ("报告", "报告"),
     ("報告", "报告"),
     ("请示", "请示"),
@@ -87,7 +87,7 @@ const REPORT_WORDS: &[&str] = &["情况", "总结", "汇报", "總結", "匯報"
 
 /// Whether a title names a report: its 文种 is 报告, or it ends in 情况/总结/汇报. A 工作要点, a
 /// 实施方案 or a page's 解读 of a report is not one.
-pub fn names_a_report(title: &str) -> bool {
+pub(crate) fn names_a_report(title: &str) -> bool {
     let core = title_core(title);
     document_kind(title) == Some("报告") || REPORT_WORDS.iter().any(|w| core.ends_with(w))
 }
@@ -144,7 +144,7 @@ pub(crate) fn strip_column_prefix(t: &str) -> &str {
 
 /// A title that ends with its 发文字号 in brackets (`…的通知(某办发〔2017〕2号)`): the title
 /// without it, and the number.
-pub fn split_trailing_doc_number(t: &str) -> (&str, Option<&str>) {
+pub(crate) fn split_trailing_doc_number(t: &str) -> (&str, Option<&str>) {
     let trimmed = t.trim_end();
     for (open, close) in [('（', '）'), ('(', ')')] {
         if let Some(inner) = trimmed.strip_suffix(close) {
@@ -240,7 +240,7 @@ fn red_header_at(blocks: &[Block], i: usize, end: usize) -> Option<(String, usiz
 /// An aggregator's intro (`简介：…小编为你整理了…`) may stand before the document it wraps:
 /// when the first search stops at a paragraph with no title found, and a red header or a
 /// 发文字号 follows within the head, the search starts again there.
-pub fn read_head(n: &Normalized, body_start: usize) -> Head {
+pub(super) fn read_head(n: &Normalized, body_start: usize) -> Head {
     let mut s = Head::default();
     let blocks = &n.doc.blocks;
     let head_end = body_start.min(blocks.len()).min(24);

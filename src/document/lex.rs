@@ -35,7 +35,7 @@ fn digits_value(d: &str) -> Option<u32> {
     })
 }
 
-pub fn take_while_in<'a>(s: &'a str, set: &str) -> &'a str {
+pub(super) fn take_while_in<'a>(s: &'a str, set: &str) -> &'a str {
     let end = s
         .char_indices()
         .find(|(_, c)| !set.contains(*c))
@@ -211,13 +211,13 @@ static DATE_HANZI: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A line that is only a 发文字号, e.g. `金文〔2023〕5号`.
-pub fn is_doc_number_line(compact: &str) -> bool {
+pub(super) fn is_doc_number_line(compact: &str) -> bool {
     DOC_NUMBER
         .find(compact)
         .is_some_and(|m| m.start() == 0 && m.end() == compact.len())
 }
 
-pub fn parse_doc_number(s: &str) -> Option<DocNumber> {
+pub(super) fn parse_doc_number(s: &str) -> Option<DocNumber> {
     let c = DOC_NUMBER.captures(s)?;
     let raw = c.get(0)?.as_str().trim().to_string();
     Some(DocNumber {
@@ -242,7 +242,7 @@ fn iso(y: u32, m: u32, d: u32) -> Option<String> {
 }
 
 /// The first date in `s`, Arabic (2022年04月07日, 2022-4-7) or 汉字 (二〇二三年三月一日), as ISO.
-pub fn parse_date(s: &str) -> Option<String> {
+pub(super) fn parse_date(s: &str) -> Option<String> {
     let arabic = DATE_ARABIC.captures(s).and_then(|c| {
         let start = c.get(0)?.start();
         Some((
@@ -267,7 +267,7 @@ pub fn parse_date(s: &str) -> Option<String> {
 
 /// A line that starts with a date, Arabic or 汉字, and holds at most a time after it
 /// (`2024年04月06日 16:40`).
-pub fn starts_with_date(t: &str) -> bool {
+pub(crate) fn starts_with_date(t: &str) -> bool {
     let t = t.trim();
     let m = DATE_ARABIC.find(t).or_else(|| DATE_HANZI.find(t));
     m.is_some_and(|m| {
@@ -281,7 +281,7 @@ pub fn starts_with_date(t: &str) -> bool {
 }
 
 /// A line that is nothing but a date (the 成文日期 line of the signature block).
-pub fn is_date_line(t: &str) -> bool {
+pub(super) fn is_date_line(t: &str) -> bool {
     let t = t.trim();
     let m = DATE_ARABIC.find(t).or_else(|| DATE_HANZI.find(t));
     m.is_some_and(|m| m.start() == 0 && t[m.end()..].trim().is_empty())

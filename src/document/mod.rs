@@ -9,21 +9,21 @@
 //! 4. [`structure`]: blocks -> title, section tree
 //! 5. [`extract`]: document -> metadata, compliance, facts, references
 
-pub mod cn_numeral;
+mod cn_numeral;
 pub mod decode;
 pub mod detect;
-pub mod error;
+mod error;
 pub mod extract;
-pub mod fields;
-pub mod head;
-pub mod lex;
+mod fields;
+mod head;
+mod lex;
 pub mod limits;
-pub mod model;
+mod model;
 pub mod normalize;
 pub mod readers;
 pub mod result;
-pub mod rows;
-pub mod scan;
+mod rows;
+mod scan;
 pub mod structure;
 
 pub use error::ParseError;

@@ -7,7 +7,7 @@
 //! forward, every byte is searched at most once per pattern, however many openers there are.
 
 /// The next occurrence of one pattern at or after a position.
-pub struct NextMatch {
+pub(super) struct NextMatch {
     find: fn(&str) -> Option<usize>,
     /// The position the cached answer was searched from, and the answer (absolute).
     cached: Option<(usize, Option<usize>)>,
@@ -15,13 +15,13 @@ pub struct NextMatch {
 
 impl NextMatch {
     /// `find` is the plain search, e.g. `|s| s.find('>')`.
-    pub fn new(find: fn(&str) -> Option<usize>) -> Self {
+    pub(super) fn new(find: fn(&str) -> Option<usize>) -> Self {
         NextMatch { find, cached: None }
     }
 
     /// Where the pattern next occurs in `s` at or after `from` (a char boundary). Linear in
     /// total over calls whose `from` does not decrease; any `from` is answered correctly.
-    pub fn at_or_after(&mut self, s: &str, from: usize) -> Option<usize> {
+    pub(super) fn at_or_after(&mut self, s: &str, from: usize) -> Option<usize> {
         if let Some((searched_from, found)) = self.cached {
             if searched_from <= from {
                 match found {

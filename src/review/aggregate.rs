@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// What [`Collection::add`] did with a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Added {
+pub(crate) enum Added {
     New,
     /// Same `document_id` as an earlier report: the first one is kept (the same bytes give the
     /// same result), this one's source key is recorded on it.
@@ -20,7 +20,7 @@ pub enum Added {
 }
 
 #[derive(Debug, Default)]
-pub struct Collection {
+pub(crate) struct Collection {
     reports: Vec<Report>,
     by_id: HashMap<String, usize>,
     duplicates: usize,
@@ -29,7 +29,7 @@ pub struct Collection {
 
 /// Counts drawn as the page's charts; every list in a stable order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub reports: usize,
     /// Inputs that repeated an earlier `document_id`.
     pub duplicates: usize,
@@ -48,7 +48,7 @@ pub struct Summary {
 }
 
 impl Collection {
-    pub fn add(&mut self, report: Report, lim: &ReviewLimits) -> Added {
+    pub(crate) fn add(&mut self, report: Report, lim: &ReviewLimits) -> Added {
         if let Some(&i) = self.by_id.get(&report.row.id) {
             self.duplicates += 1;
             let first = &mut self.reports[i].row;
@@ -69,16 +69,16 @@ impl Collection {
         Added::New
     }
 
-    pub fn reports(&self) -> &[Report] {
+    pub(crate) fn reports(&self) -> &[Report] {
         &self.reports
     }
 
     /// Reports dropped because `max_reports` was reached.
-    pub fn dropped(&self) -> usize {
+    pub(crate) fn dropped(&self) -> usize {
         self.dropped
     }
 
-    pub fn summary(&self, lim: &ReviewLimits) -> Summary {
+    pub(crate) fn summary(&self, lim: &ReviewLimits) -> Summary {
         let rows = self.reports.iter().map(|r| &r.row);
         let applicable = rows
             .clone()

@@ -27,7 +27,7 @@ fn quoted(s: &str) -> String {
     }
 }
 
-pub fn write_csv(reports: &[Report], mut out: impl Write) -> std::io::Result<()> {
+pub(crate) fn write_csv(reports: &[Report], mut out: impl Write) -> std::io::Result<()> {
     out.write_all(BOM)?;
     let mut header: Vec<String> = [
         "document_id",

@@ -42,7 +42,7 @@ fn part_labels(code: &str) -> (&'static str, &'static str) {
 /// JSON that is safe inside a `<script>` element: the characters that could end the element,
 /// start a comment or break a JavaScript string literal are written as escapes, which JSON
 /// allows only inside strings, where they decode to the same text.
-pub fn script_json(v: &impl Serialize) -> serde_json::Result<String> {
+pub(crate) fn script_json(v: &impl Serialize) -> serde_json::Result<String> {
     let s = serde_json::to_string(v)?;
     let mut out = String::with_capacity(s.len() + s.len() / 64);
     for c in s.chars() {
@@ -85,7 +85,7 @@ fn hash_source(text: &str) -> String {
 }
 
 /// The policy of the page: nothing but its own script and style.
-pub fn content_security_policy() -> String {
+pub(crate) fn content_security_policy() -> String {
     format!(
         "default-src 'none'; script-src {}; style-src {}; img-src data:; base-uri 'none'; form-action 'none'",
         hash_source(JS),
@@ -104,7 +104,7 @@ struct Overview<'a> {
 
 /// Write the page for `c`. `skipped` is the number of inputs that could not be read (shown so a
 /// reviewer knows the page is not the whole batch).
-pub fn write_html(
+pub(crate) fn write_html(
     c: &Collection,
     skipped: usize,
     lim: &ReviewLimits,

@@ -13,20 +13,20 @@ use std::io::{BufRead, Read};
 
 /// Where a claim-checked result is stored (`result_ref` of the worker's claim-check body).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResultRef {
+pub(crate) struct ResultRef {
     pub document_id: Option<String>,
     pub bucket: String,
     pub key: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Entry {
+pub(crate) enum Entry {
     Result(Value),
     ClaimCheck(ResultRef),
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum InputError {
+pub(crate) enum InputError {
     #[error("line {line}: longer than {limit} bytes (review's --max-line-bytes), skipped")]
     TooLong { line: usize, limit: usize },
     #[error("line {line}: not JSON: {message}")]
@@ -36,7 +36,7 @@ pub enum InputError {
 }
 
 /// A value is a claim check when it carries `result_ref` and no result fields.
-pub fn classify(v: Value) -> Entry {
+pub(crate) fn classify(v: Value) -> Entry {
     let rr = v.get("result_ref");
     match (rr, v.get("sections")) {
         (Some(rr), None) => {
@@ -94,7 +94,7 @@ fn next_line(
 }
 
 /// Call `on` with each entry of `r` (or the error of its line) and the 1-based line number.
-pub fn read_entries(
+pub(crate) fn read_entries(
     mut r: impl BufRead,
     lim: &ReviewLimits,
     mut on: impl FnMut(Result<Entry, InputError>),

@@ -10,18 +10,18 @@
 //! No network and no async here: the CLI (`cli::review`) reads the files, follows claim checks
 //! through the worker's storage and writes the outputs.
 
-pub mod aggregate;
-pub mod csv;
-pub mod html;
-pub mod input;
-pub mod report;
+pub(crate) mod aggregate;
+pub(crate) mod csv;
+pub(crate) mod html;
+pub(crate) mod input;
+pub(crate) mod report;
 
-pub use aggregate::{Added, Collection, Summary};
-pub use report::{Report, ReportError};
+pub(crate) use aggregate::{Added, Collection};
+pub(crate) use report::Report;
 
 /// Bounds on what one review run reads and embeds. Each is a `docingest review` flag.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewLimits {
+pub(crate) struct ReviewLimits {
     /// Longest input line (one result) read; longer lines are skipped and reported. Default
     /// 64 MiB, the worker's default `storage.max_object_bytes`.
     pub max_line_bytes: usize,

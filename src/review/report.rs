@@ -15,12 +15,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// The required-part columns, in the order of the law's content list; the last is optional.
-pub const PART_CODES: [&str; 5] = parts::ALL;
+pub(crate) const PART_CODES: [&str; 5] = parts::ALL;
 
 /// How one report stands on one required part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum PartStatus {
+pub(crate) enum PartStatus {
     Present,
     /// A mandatory part with no section.
     Missing,
@@ -34,7 +34,7 @@ pub enum PartStatus {
 
 impl PartStatus {
     /// The one-letter code the page's script and the CSV read (`p`, `m`, `a`, `n`, `u`).
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             PartStatus::Present => "p",
             PartStatus::Missing => "m",
@@ -44,7 +44,7 @@ impl PartStatus {
         }
     }
     /// The CSV cell.
-    pub fn word(self) -> &'static str {
+    pub(crate) fn word(self) -> &'static str {
         match self {
             PartStatus::Present => "present",
             PartStatus::Missing => "missing",
@@ -57,7 +57,7 @@ impl PartStatus {
 
 /// The overview line of one report. Short field names: 10,000 of these are embedded in the page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Row {
+pub(crate) struct Row {
     /// `document_id`.
     pub id: String,
     /// Normalized organization, else the names as written joined with 、.
@@ -83,7 +83,7 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn status(&self, part: usize) -> PartStatus {
+    pub(crate) fn status(&self, part: usize) -> PartStatus {
         match self.parts.as_bytes().get(part) {
             Some(b'p') => PartStatus::Present,
             Some(b'm') => PartStatus::Missing,
@@ -93,14 +93,14 @@ impl Row {
         }
     }
     /// True when the report is an annual report that lacks at least one mandatory part.
-    pub fn misses_any(&self) -> bool {
+    pub(crate) fn misses_any(&self) -> bool {
         (0..PART_CODES.len()).any(|i| self.status(i) == PartStatus::Missing)
     }
 }
 
 /// A node of the section tree: number, title, the parts a level-1 section covers, children.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SectionNode {
+pub(crate) struct SectionNode {
     pub n: String,
     pub t: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -110,7 +110,7 @@ pub struct SectionNode {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FactOut {
+pub(crate) struct FactOut {
     /// The number as written when given, else the value.
     pub v: String,
     pub u: Option<String>,
@@ -124,7 +124,7 @@ pub struct FactOut {
 
 /// What the detail view of one report shows beyond its row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Detail {
+pub(crate) struct Detail {
     /// `[label, value]` pairs: identification (URI, encoding, parser...).
     pub info: Vec<(String, String)>,
     /// GB/T 9704 elements in the standard's order: `[label, value or null]`.
@@ -139,7 +139,7 @@ pub struct Detail {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Report {
+pub(crate) struct Report {
     pub row: Row,
     pub detail: Detail,
     /// Warning codes, distinct, for the summary.
@@ -147,7 +147,7 @@ pub struct Report {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ReportError {
+pub(crate) enum ReportError {
     #[error("not a JSON object")]
     NotAnObject,
     #[error("no document_id: not a docingest result")]
@@ -288,7 +288,7 @@ fn part_statuses(v: &Value) -> String {
 }
 
 impl Report {
-    pub fn from_value(v: &Value, lim: &ReviewLimits) -> Result<Report, ReportError> {
+    pub(crate) fn from_value(v: &Value, lim: &ReviewLimits) -> Result<Report, ReportError> {
         if !v.is_object() {
             return Err(ReportError::NotAnObject);
         }

@@ -45,7 +45,7 @@ impl Routes {
             retry_exchange: s.amqp.retry_exchange.clone(),
             dead_letter_exchange: s.amqp.dead_letter_exchange.clone(),
             policy: RetryPolicy {
-                max_attempts: s.worker.max_attempts,
+                max_attempts: s.worker.max_attempts.get(),
                 delays_ms: s.worker.retry_delays_ms.0.clone(),
             },
             requeue_delay: s.amqp.reconnect_delay(),
@@ -258,7 +258,7 @@ mod tests {
         let mut s = Settings::defaults();
         s.storage.root = dir.path().to_path_buf();
         s.worker.retry_delays_ms = crate::config::CommaList(vec![100, 700]);
-        s.worker.max_attempts = 3;
+        s.worker.max_attempts = std::num::NonZeroU32::new(3).unwrap();
         let storage = Storage::from_settings(&s.storage).await.unwrap();
         let bucket = BucketName::parse(&s.storage.default_bucket).unwrap();
         storage.ensure_bucket(&bucket).await.unwrap();

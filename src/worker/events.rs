@@ -7,15 +7,14 @@ use super::metrics::Metrics;
 use std::time::Duration;
 use tracing::{debug, error, info, warn};
 
-pub struct ResultPublished<'a> {
-    pub document_id: &'a str,
+pub(super) struct ResultPublished {
     pub input_bytes: u64,
     pub result_bytes: u64,
     pub claim_check: bool,
 }
 
-impl ResultPublished<'_> {
-    pub fn emit(&self, m: &Metrics) {
+impl ResultPublished {
+    pub(super) fn emit(&self, m: &Metrics) {
         info!(
             input_bytes = self.input_bytes,
             result_bytes = self.result_bytes,
@@ -30,29 +29,29 @@ impl ResultPublished<'_> {
     }
 }
 
-pub struct MessageIgnored<'a> {
+pub(super) struct MessageIgnored<'a> {
     pub reason: &'a str,
 }
 
 impl MessageIgnored<'_> {
-    pub fn emit(&self, m: &Metrics) {
+    pub(super) fn emit(&self, m: &Metrics) {
         info!(reason = self.reason, "message ignored");
         m.job("ignored");
     }
 }
 
-pub struct EventFannedOut {
+pub(super) struct EventFannedOut {
     pub jobs: usize,
 }
 
 impl EventFannedOut {
-    pub fn emit(&self, m: &Metrics) {
+    pub(super) fn emit(&self, m: &Metrics) {
         info!(jobs = self.jobs, "S3 event split into one job per record");
         m.job("fanned_out");
     }
 }
 
-pub struct RetryScheduled<'a> {
+pub(super) struct RetryScheduled<'a> {
     pub code: &'static str,
     pub message: &'a str,
     pub attempts: u32,
@@ -60,7 +59,7 @@ pub struct RetryScheduled<'a> {
 }
 
 impl RetryScheduled<'_> {
-    pub fn emit(&self, m: &Metrics) {
+    pub(super) fn emit(&self, m: &Metrics) {
         warn!(
             error_code = self.code,
             error = self.message,
@@ -74,12 +73,12 @@ impl RetryScheduled<'_> {
 }
 
 /// A parse ran past `worker.parse_timeout_ms`; its job fails as `parse_timeout`.
-pub struct ParseOverran {
+pub(super) struct ParseOverran {
     pub timeout: Duration,
 }
 
 impl ParseOverran {
-    pub fn emit(&self, m: &Metrics) {
+    pub(super) fn emit(&self, m: &Metrics) {
         warn!(
             timeout_ms = self.timeout.as_millis() as u64,
             "parse timed out; its thread runs on, holding a concurrency slot, until it ends"
@@ -89,16 +88,16 @@ impl ParseOverran {
 }
 
 /// The thread of a timed-out parse has ended and given its slot back.
-pub struct OverrunParseEnded;
+pub(super) struct OverrunParseEnded;
 
 impl OverrunParseEnded {
-    pub fn emit(&self, m: &Metrics) {
+    pub(super) fn emit(&self, m: &Metrics) {
         info!("overrunning parse ended; its slot is free again");
         m.parse_overrunning(-1);
     }
 }
 
-pub struct DeadLettered<'a> {
+pub(super) struct DeadLettered<'a> {
     pub kind: &'static str,
     pub code: &'static str,
     pub message: &'a str,
@@ -106,7 +105,7 @@ pub struct DeadLettered<'a> {
 }
 
 impl DeadLettered<'_> {
-    pub fn emit(&self, m: &Metrics) {
+    pub(super) fn emit(&self, m: &Metrics) {
         error!(
             kind = self.kind,
             error_code = self.code,
@@ -121,13 +120,13 @@ impl DeadLettered<'_> {
 
 /// The retry copy or dead letter could not be published: the input is put back on the queue
 /// after a pause instead of being acked.
-pub struct DispositionFailed<'a> {
+pub(super) struct DispositionFailed<'a> {
     pub action: &'static str,
     pub error: &'a str,
 }
 
 impl DispositionFailed<'_> {
-    pub fn emit(&self, m: &Metrics) {
+    pub(super) fn emit(&self, m: &Metrics) {
         error!(
             action = self.action,
             error = self.error,
@@ -137,12 +136,12 @@ impl DispositionFailed<'_> {
     }
 }
 
-pub struct AckLost<'a> {
+pub(super) struct AckLost<'a> {
     pub reason: &'a str,
 }
 
 impl AckLost<'_> {
-    pub fn emit(&self, m: &Metrics) {
+    pub(super) fn emit(&self, m: &Metrics) {
         warn!(
             reason = self.reason,
             "ack not sent (channel closed); the broker will redeliver"
@@ -151,12 +150,12 @@ impl AckLost<'_> {
     }
 }
 
-pub struct DeliveryFinished {
+pub(super) struct DeliveryFinished {
     pub elapsed: Duration,
 }
 
 impl DeliveryFinished {
-    pub fn emit(&self, m: &Metrics) {
+    pub(super) fn emit(&self, m: &Metrics) {
         debug!(
             elapsed_ms = self.elapsed.as_secs_f64() * 1000.0,
             "delivery finished"
@@ -165,13 +164,13 @@ impl DeliveryFinished {
     }
 }
 
-pub struct BrokerConnected<'a> {
+pub(super) struct BrokerConnected<'a> {
     pub url: &'a str,
     pub recovered: bool,
 }
 
 impl BrokerConnected<'_> {
-    pub fn emit(&self, m: &Metrics) {
+    pub(super) fn emit(&self, m: &Metrics) {
         info!(
             url = self.url,
             recovered = self.recovered,
@@ -181,12 +180,12 @@ impl BrokerConnected<'_> {
     }
 }
 
-pub struct BrokerConnectionLost<'a> {
+pub(super) struct BrokerConnectionLost<'a> {
     pub error: &'a str,
 }
 
 impl BrokerConnectionLost<'_> {
-    pub fn emit(&self, m: &Metrics) {
+    pub(super) fn emit(&self, m: &Metrics) {
         warn!(error = self.error, "broker connection lost");
         m.broker_disconnected();
     }

@@ -27,7 +27,7 @@ const MAX_CONNECTIONS: usize = 64;
 
 /// What `/readyz` reports.
 #[derive(Default)]
-pub struct Health {
+pub(super) struct Health {
     consuming: AtomicBool,
     draining: AtomicBool,
     /// The live state of the current connection: lapin may be reconnecting under a consumer
@@ -38,20 +38,20 @@ pub struct Health {
 }
 
 impl Health {
-    pub fn set_consuming(&self, on: bool) {
+    pub(super) fn set_consuming(&self, on: bool) {
         self.consuming.store(on, Ordering::SeqCst);
     }
-    pub fn set_connection(&self, status: Option<ConnectionStatus>) {
+    pub(super) fn set_connection(&self, status: Option<ConnectionStatus>) {
         *self.connection.lock().unwrap_or_else(|p| p.into_inner()) = status;
     }
-    pub fn set_draining(&self) {
+    pub(super) fn set_draining(&self) {
         self.draining.store(true, Ordering::SeqCst);
     }
-    pub fn set_parse_slots(&self, slots: usize) {
+    pub(super) fn set_parse_slots(&self, slots: usize) {
         self.parse_slots.store(slots, Ordering::SeqCst);
     }
     /// `Ok` while the worker can make progress, else why not (`/healthz`).
-    pub fn alive(&self, metrics: &Metrics) -> Result<(), String> {
+    pub(super) fn alive(&self, metrics: &Metrics) -> Result<(), String> {
         let slots = self.parse_slots.load(Ordering::SeqCst);
         let stuck = metrics.parses_overrunning_now();
         if slots > 0 && stuck >= slots as i64 {
@@ -62,7 +62,7 @@ impl Health {
         Ok(())
     }
     /// `Ok` when ready, else why not.
-    pub fn ready(&self) -> Result<(), &'static str> {
+    pub(super) fn ready(&self) -> Result<(), &'static str> {
         if self.draining.load(Ordering::SeqCst) {
             return Err("draining");
         }
@@ -78,7 +78,11 @@ impl Health {
 }
 
 /// Serve until the returned task is aborted.
-pub fn serve(listener: TcpListener, health: Arc<Health>, metrics: Arc<Metrics>) -> JoinHandle<()> {
+pub(super) fn serve(
+    listener: TcpListener,
+    health: Arc<Health>,
+    metrics: Arc<Metrics>,
+) -> JoinHandle<()> {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
         loop {
@@ -104,7 +108,7 @@ pub fn serve(listener: TcpListener, health: Arc<Health>, metrics: Arc<Metrics>) 
     })
 }
 
-pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+pub(super) async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     TcpListener::bind(addr).await
 }
 

@@ -15,12 +15,12 @@
 pub mod amqp;
 pub mod delivery;
 pub mod disposition;
-pub mod events;
-pub mod health;
+mod events;
+mod health;
 pub mod job;
 pub mod metrics;
 pub mod process;
-pub mod run;
+mod run;
 pub mod storage;
 
 pub use run::{Worker, WorkerError};

@@ -67,7 +67,7 @@ impl Deps {
             results_routing_key: s.amqp.results_routing_key.clone(),
             jobs_exchange: s.amqp.jobs_exchange.clone(),
             jobs_routing_key: s.amqp.jobs_routing_key.clone(),
-            max_inline_bytes: s.worker.max_inline_bytes,
+            max_inline_bytes: s.worker.max_inline_bytes.get(),
             parse_timeout: s.worker.parse_timeout(),
             results_bucket,
             results_prefix: s.storage.results_prefix.clone(),
@@ -298,7 +298,6 @@ async fn try_process(job: &Job, ctx: &JobContext, deps: &Deps) -> Result<Outcome
         .instrument(publishing)
         .await?;
     events::ResultPublished {
-        document_id: &result.document_id,
         input_bytes,
         result_bytes,
         claim_check,

@@ -130,8 +130,8 @@ impl Worker {
             let _ = stop_tx.send(true);
         });
         let s = &self.settings;
-        let slots = Arc::new(Semaphore::new(s.worker.concurrency));
-        self.health.set_parse_slots(s.worker.concurrency);
+        let slots = Arc::new(Semaphore::new(s.worker.concurrency.get()));
+        self.health.set_parse_slots(s.worker.concurrency.get());
         let mut tasks: JoinSet<()> = JoinSet::new();
         let routes = Arc::new(Routes::from_settings(s));
         let mut open: Option<(Connection, Channel, String)> = None;
@@ -208,7 +208,7 @@ impl Worker {
         let publisher = Publisher::open(conn, s.amqp.confirm_timeout()).await?;
         let channel = conn.create_channel().await?;
         channel
-            .basic_qos(s.worker.prefetch, BasicQosOptions::default())
+            .basic_qos(s.worker.prefetch.get(), BasicQosOptions::default())
             .await?;
         let tag = format!(
             "docingest-worker-{}-{:08x}",

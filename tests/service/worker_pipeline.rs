@@ -420,7 +420,7 @@ async fn unroutable_results_are_retried_through_the_tiers_then_dead_lettered_as_
 async fn large_results_are_claim_checked_to_storage() {
     needs!(Broker);
     let mut env = TestEnv::new("claim-check").await;
-    env.settings.worker.max_inline_bytes = 1000;
+    env.settings.worker.max_inline_bytes = std::num::NonZero::new(1000).unwrap();
     env.settings.storage.results_prefix = "parsed/".into();
     let bytes = std::fs::read(corpus_file("seeds/004_3631418bac9721d6.txt")).unwrap();
     env.put("big-result.txt", bytes.clone()).await;
@@ -611,8 +611,9 @@ async fn a_parse_past_its_deadline_is_dead_lettered_and_stopped_freeing_its_slot
     let (slow, fast) = (env.job("in/big.txt"), env.job("in/small.txt"));
 
     let mut settings = env.settings.clone();
-    settings.worker.concurrency = 1;
-    settings.worker.parse_timeout_ms = timeout.as_millis().max(1) as u64;
+    settings.worker.concurrency = std::num::NonZero::new(1).unwrap();
+    settings.worker.parse_timeout_ms =
+        std::num::NonZero::new(timeout.as_millis().max(1) as u64).unwrap();
     let worker = RunningWorker::start(settings).await;
     let started = std::time::Instant::now();
     env.publish_jobs(&[slow.clone(), fast.clone()]).await;

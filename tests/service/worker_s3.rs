@@ -147,9 +147,9 @@ async fn s3_outage_is_retried_until_the_server_is_back() {
         },
     )
     .await;
-    env.settings.worker.max_attempts = 20;
+    env.settings.worker.max_attempts = std::num::NonZero::new(20).unwrap();
     env.settings.worker.retry_delays_ms = docingest::config::CommaList(vec![200, 500]);
-    env.settings.storage.timeout_secs = 2;
+    env.settings.storage.timeout_secs = std::num::NonZero::new(2).unwrap();
     let text = std::fs::read(corpus_file("seeds/004_3631418bac9721d6.txt")).unwrap();
     env.put("report.txt", text.clone()).await;
     let worker = RunningWorker::start(env.settings.clone()).await;
@@ -200,7 +200,7 @@ async fn a_refused_connection_is_transient_and_a_missing_bucket_permanent() {
     settings.endpoint = format!("http://127.0.0.1:{}", free_port());
     settings.access_key_id = docingest::config::Secret::new("testing");
     settings.secret_access_key = docingest::config::Secret::new("testing");
-    settings.timeout_secs = 10;
+    settings.timeout_secs = std::num::NonZero::new(10).unwrap();
     let bucket = BucketName::parse(&common::unique("no-such-bucket")).unwrap();
     settings.allowed_buckets = docingest::config::CommaList(vec![bucket.to_string()]);
     let key = ObjectKey::parse("a.txt").unwrap();

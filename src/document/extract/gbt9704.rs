@@ -4,8 +4,8 @@
 //! Anything outside those zones is body text: a 发文字号 quoted in the body is a citation, not
 //! this document's number.
 
-use crate::document::lex::{is_cjk, parse_number};
-pub use crate::document::lex::{is_date_line, is_doc_number_line, parse_date, parse_doc_number};
+use crate::document::lex::{is_cjk, is_doc_number_line, parse_number};
+pub(super) use crate::document::lex::{is_date_line, parse_date, parse_doc_number};
 use crate::document::model::Block;
 use crate::document::result::{DocNumber, Gbt9704};
 use regex::Regex;
@@ -44,7 +44,7 @@ fn after_label<'a>(t: &'a str, labels: &[&str]) -> Option<&'a str> {
 }
 
 /// Splits a list of names on 、，, ; and whitespace, dropping a final 。.
-pub fn split_names(s: &str) -> Vec<String> {
+pub(super) fn split_names(s: &str) -> Vec<String> {
     s.trim_end_matches(['。', '.'])
         .split(|c: char| {
             matches!(c, '、' | '，' | ',' | '；' | ';') || c.is_whitespace() || c == '\u{3000}'
@@ -57,7 +57,7 @@ pub fn split_names(s: &str) -> Vec<String> {
 
 /// What the head and tail zones yield.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Elements {
+pub(super) struct Elements {
     pub gbt: Gbt9704,
     pub doc_number: Option<DocNumber>,
     pub signers: Vec<String>,
@@ -70,7 +70,7 @@ pub struct Elements {
 /// `head` are the blocks before the title's end (or before the body when there is no title),
 /// `after_title` the few blocks right after the title, `tail` the blocks after the last
 /// section's prose (the caller's tail zone stops at the last table row, so it holds none).
-pub fn extract(
+pub(super) fn extract(
     head: &[Block],
     after_title: &[Block],
     tail: &[Block],
@@ -201,7 +201,7 @@ fn is_seal_placeholder(t: &str) -> bool {
 }
 
 /// `[此处输入正文内容]`, `【请填写单位名称】`: a template's prompt, not a value.
-pub fn is_template_placeholder(t: &str) -> bool {
+pub(super) fn is_template_placeholder(t: &str) -> bool {
     let t = t.trim();
     let bracketed = (t.starts_with('[') && t.ends_with(']'))
         || (t.starts_with('【') && t.ends_with('】'))
@@ -265,7 +265,7 @@ const ADDRESSEE_WORDS: &[&str] = &[
 /// The 主送机关 of a line `县委、县政府：` / `各乡（镇）人民政府，区直各单位：`: organ names, listed with
 /// 、，, and parentheses, ending with a colon. A sentence that ends in a colon (`现将有关情况报告如下：`)
 /// is not one.
-pub fn addressee_line(t: &str) -> Option<&str> {
+pub(super) fn addressee_line(t: &str) -> Option<&str> {
     let name = t.strip_suffix(['：', ':'])?.trim();
     let n = name.chars().count();
     if n == 0 || n > 150 || !name.chars().any(is_cjk) {
@@ -294,7 +294,7 @@ pub fn addressee_line(t: &str) -> Option<&str> {
     Some(name)
 }
 
-pub fn extract_tail(tail: &[Block], e: &mut Elements) {
+pub(super) fn extract_tail(tail: &[Block], e: &mut Elements) {
     let mut i = 0;
     // Lines before `floor` belong to an element already read (附件 items), not to the 署名.
     let mut floor = 0;
@@ -432,6 +432,7 @@ fn attachment_items(v: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::lex::is_doc_number_line;
 
     fn blocks(lines: &[&str]) -> Vec<Block> {
         crate::document::RawDocument::from_lines(lines).blocks

@@ -254,7 +254,7 @@ fn strip_party(name: &str) -> &str {
 /// -> 金兰山街道, 某某市某区人民政府东湖街道办事处 -> 东湖街道, 珠吉街 -> 珠吉街道, 西安市未央区 ->
 /// 未央区, 某县司法局 -> 某县, 陕西省人民政府办公厅 -> 陕西省. None when the name starts with no
 /// place (国务院, 区司法局).
-pub fn normalize_org(name: &str) -> Option<String> {
+pub(super) fn normalize_org(name: &str) -> Option<String> {
     place_chain(strip_party(name)).pop().map(|p| p.name)
 }
 
@@ -276,7 +276,7 @@ fn level_of(name: &str) -> Option<&'static str> {
     level_at(n).filter(|_| ORG_TAIL.is_match(n)).map(|(_, l)| l)
 }
 
-pub fn admin_level(normalized: Option<&str>, names: &[String]) -> Option<String> {
+pub(super) fn admin_level(normalized: Option<&str>, names: &[String]) -> Option<String> {
     normalized
         .and_then(level_of)
         .or_else(|| names.iter().find_map(|n| level_of(n)))
@@ -286,7 +286,7 @@ pub fn admin_level(normalized: Option<&str>, names: &[String]) -> Option<String>
 /// The level a document states of itself when it names no place: `我镇` / `我县` (the most
 /// frequent such self-reference), or a bare `县人民政府` / `省政府` as the subject of the
 /// `现将…报告如下` sentence. Only a level: the place stays unknown.
-pub fn self_level(text: &str) -> Option<&'static str> {
+pub(crate) fn self_level(text: &str) -> Option<&'static str> {
     static SELF: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"我(街道|乡|镇|县|区|市|省|縣|區|鄉|鎮)").expect("static regex")
     });
@@ -350,7 +350,7 @@ fn leading_place(s: &str) -> Option<String> {
 /// Organization names in a title: everything before 关于 or before the year, split on spaces;
 /// the place right after 关于 (关于安庆市2020年度…); or a name right after a leading year
 /// (2021年度常庄街道法治政府建设工作报告).
-pub fn orgs_in_title(title: &str) -> Vec<String> {
+pub(super) fn orgs_in_title(title: &str) -> Vec<String> {
     // A page's `【栏目】` prefix is not part of the issuer's name.
     let title = crate::document::head::strip_column_prefix(title.trim())
         .trim_start_matches(['《', '“', '"']);
@@ -424,7 +424,7 @@ static BARE_YEAR: LazyLock<Regex> =
 
 /// The organization the opening paragraph is about: the subject of its first clauses
 /// (`2022年,清河县人民政府坚持…`, `一年来,周溪乡在县委…`, `…领导下,龙华区司法局坚持…`).
-pub fn org_subject(opening: &str) -> Option<String> {
+pub(super) fn org_subject(opening: &str) -> Option<String> {
     let head: String = opening.chars().take(200).collect();
     for clause in head.split(['，', ',', '。', '：', ':', '；', ';']).take(4) {
         let c = clause.trim();
@@ -459,7 +459,7 @@ static ORGAN_AFTER_PLACE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The most frequent township-level name in the body.
-pub fn org_in_body(text: &str) -> Option<String> {
+pub(super) fn org_in_body(text: &str) -> Option<String> {
     const STOP_FIRST: &str = "在为是由对向和与及了将把被从于到以全本我各该每其此该这有年月日";
     const STOP_ANY: &str = "区县市省";
     const NOT_PLACES: &[&str] = &[
@@ -511,7 +511,7 @@ pub fn org_in_body(text: &str) -> Option<String> {
         .map(|(name, _)| name)
 }
 
-pub struct OrgInputs<'a> {
+pub(super) struct OrgInputs<'a> {
     pub title: Option<&'a str>,
     pub red_header: Option<&'a str>,
     /// 发布机构 / 发文机关 / 制发机构: who issued it, as the portal states.
@@ -529,7 +529,7 @@ pub struct OrgInputs<'a> {
 /// frequent township name. When the title or red header names an issuer without its place
 /// (区司法局), a later witness counts only if it names that organ with its place (九龙坡区司法局);
 /// a weaker source that names no place is kept only when no later source names one. The same organization named twice is one issuer.
-pub fn issuing_organization(i: &OrgInputs<'_>) -> IssuingOrganization {
+pub(super) fn issuing_organization(i: &OrgInputs<'_>) -> IssuingOrganization {
     let red = i.red_header.map(|r| {
         r.trim_end_matches(['文', '件'])
             .split_whitespace()
@@ -619,7 +619,7 @@ fn first_year(s: &str) -> Option<i32> {
 }
 
 /// The year reported on.
-pub fn report_year(
+pub(super) fn report_year(
     title: Option<&str>,
     web_title: Option<&str>,
     opening: &[&str],
@@ -657,7 +657,7 @@ pub fn report_year(
 }
 
 /// The year of the plans part, and whether the document states it.
-pub fn plan_year(
+pub(super) fn plan_year(
     report_year: Option<i32>,
     sections: &[Section],
     paragraphs: &[&str],
@@ -695,7 +695,7 @@ pub fn plan_year(
 }
 
 /// Convenience for the assembling step.
-pub fn opening_paragraphs<'a>(
+pub(super) fn opening_paragraphs<'a>(
     blocks: &'a [crate::document::model::Block],
     s: &Structured,
 ) -> Vec<&'a str> {

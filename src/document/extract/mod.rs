@@ -6,9 +6,9 @@
 //! downstream team more than a missing one.
 
 pub mod facts;
-pub mod gbt9704;
-pub mod metadata;
-pub mod parts;
+mod gbt9704;
+mod metadata;
+pub(crate) mod parts;
 pub mod refs;
 
 use super::model::Block;

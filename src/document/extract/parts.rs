@@ -8,14 +8,14 @@
 
 use crate::document::result::{Compliance, Section, PROFILE};
 
-pub const MEASURES: &str = "measures_achievements";
-pub const SHORTCOMINGS: &str = "shortcomings_causes";
-pub const DUTIES: &str = "first_responsible_duties";
-pub const PLANS: &str = "next_year_plans";
-pub const OTHER: &str = "other_matters";
+pub(crate) const MEASURES: &str = "measures_achievements";
+pub(crate) const SHORTCOMINGS: &str = "shortcomings_causes";
+pub(crate) const DUTIES: &str = "first_responsible_duties";
+pub(crate) const PLANS: &str = "next_year_plans";
+pub(crate) const OTHER: &str = "other_matters";
 
-pub const MANDATORY: [&str; 4] = [MEASURES, SHORTCOMINGS, DUTIES, PLANS];
-pub const ALL: [&str; 5] = [MEASURES, SHORTCOMINGS, DUTIES, PLANS, OTHER];
+pub(crate) const MANDATORY: [&str; 4] = [MEASURES, SHORTCOMINGS, DUTIES, PLANS];
+pub(crate) const ALL: [&str; 5] = [MEASURES, SHORTCOMINGS, DUTIES, PLANS, OTHER];
 
 fn any(t: &str, words: &[&str]) -> bool {
     words.iter().any(|w| t.contains(w))
@@ -23,7 +23,7 @@ fn any(t: &str, words: &[&str]) -> bool {
 
 /// Parts a level-1 heading names explicitly, in canonical order. `report_year` lets
 /// `2023年工作计划` in a report on 2022 count as next year's plans.
-pub fn parts_named(title: &str, report_year: Option<i32>) -> Vec<&'static str> {
+pub(crate) fn parts_named(title: &str, report_year: Option<i32>) -> Vec<&'static str> {
     let t = title;
     let mut parts = Vec::new();
     let duties = t.contains("第一责任人")
@@ -108,7 +108,7 @@ pub fn parts_named(title: &str, report_year: Option<i32>) -> Vec<&'static str> {
 /// Assigns `required_parts` to every level-1 section. A topical heading that names no part
 /// (`一、强化统筹谋划,夯实法治建设基础`) reports measures as long as no shortcomings or plans
 /// section has come before it: that is how reports without part headings are written.
-pub fn assign(sections: &mut [Section], report_year: Option<i32>) {
+pub(crate) fn assign(sections: &mut [Section], report_year: Option<i32>) {
     let mut after_measures_zone = false;
     for s in sections.iter_mut() {
         let mut parts = parts_named(&s.title, report_year);
@@ -122,7 +122,7 @@ pub fn assign(sections: &mut [Section], report_year: Option<i32>) {
     }
 }
 
-pub fn compliance(sections: &[Section]) -> Compliance {
+pub(crate) fn compliance(sections: &[Section]) -> Compliance {
     let present: Vec<String> = ALL
         .iter()
         .filter(|p| {
@@ -153,7 +153,7 @@ pub fn compliance(sections: &[Section]) -> Compliance {
 
 /// The profile does not apply (the document is not an annual report): no part is present or
 /// missing, and no section claims one.
-pub fn not_applicable(sections: &mut [Section]) -> Compliance {
+pub(crate) fn not_applicable(sections: &mut [Section]) -> Compliance {
     fn clear(nodes: &mut [Section]) {
         for n in nodes {
             n.required_parts.clear();
@@ -174,7 +174,7 @@ pub fn not_applicable(sections: &mut [Section]) -> Compliance {
 /// parts apply to: its title (when it has one) names a report (报告, or 情况/总结/汇报; not a
 /// plan, rules or a 解读) about 法治 or 依法行政;
 /// without a title, its opening says what it reports on.
-pub fn is_annual_report(title: Option<&str>, kind: Option<&str>, opening: &str) -> bool {
+pub(crate) fn is_annual_report(title: Option<&str>, kind: Option<&str>, opening: &str) -> bool {
     let about_law = |t: &str| {
         ["法治", "依法行政", "法治政府", "法治建设"]
             .iter()

@@ -7,7 +7,7 @@ pub mod layout;
 pub mod ofd;
 pub mod pdf;
 pub mod sheet;
-pub mod text;
+pub(crate) mod text;
 
 use super::error::ParseError;
 use super::limits::Limits;

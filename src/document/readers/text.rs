@@ -13,7 +13,11 @@ use crate::document::model::{Block, RawDocument};
 use crate::document::result::{Format, Table, Warning};
 use crate::document::scan::NextMatch;
 
-pub fn read(bytes: &[u8], named: Format, limits: &Limits) -> Result<RawDocument, ParseError> {
+pub(crate) fn read(
+    bytes: &[u8],
+    named: Format,
+    limits: &Limits,
+) -> Result<RawDocument, ParseError> {
     let decoded = decode(bytes)?;
     let mut warnings = decoded.warnings;
     let mut text = decoded.text;
@@ -99,7 +103,7 @@ fn split_lines<'a>(
 }
 
 /// Leading indentation: ASCII and ideographic spaces, NBSP, tabs and en/em spaces.
-pub fn trim_indent(s: &str) -> &str {
+pub(crate) fn trim_indent(s: &str) -> &str {
     s.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{A0}' || c == '\u{3000}')
 }
 
@@ -187,7 +191,7 @@ fn markdown_score(s: &str) -> usize {
 
 /// Strips tags; block-level elements become line breaks; script and style are dropped.
 /// Entities are left for normalization, which decodes them in every format.
-pub fn html_to_text(html: &str) -> String {
+pub(crate) fn html_to_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(lt) = rest.find('<') {

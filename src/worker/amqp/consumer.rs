@@ -8,7 +8,7 @@ use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicNackOptions};
 
 /// Acknowledge `delivery`. `Err` says why the ack did not reach the broker.
-pub async fn ack(delivery: &Delivery) -> Result<(), String> {
+pub(crate) async fn ack(delivery: &Delivery) -> Result<(), String> {
     match delivery.acker.ack(BasicAckOptions::default()).await {
         Ok(true) => Ok(()),
         Ok(false) => Err("channel closed before the ack".into()),
@@ -18,7 +18,7 @@ pub async fn ack(delivery: &Delivery) -> Result<(), String> {
 
 /// Return `delivery` to its queue (`basic.nack` with requeue). `Err` says why the requeue did
 /// not reach the broker (which then redelivers it anyway).
-pub async fn requeue(delivery: &Delivery) -> Result<(), String> {
+pub(crate) async fn requeue(delivery: &Delivery) -> Result<(), String> {
     let nacked = delivery
         .acker
         .nack(BasicNackOptions {

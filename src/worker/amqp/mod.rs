@@ -9,7 +9,7 @@
 //! `Channel::wait_for_recovery`. Deliveries received before the drop cannot be acked any more
 //! (their ackers are poisoned and an ack is a no-op); the broker redelivers them.
 
-pub mod consumer;
+pub(crate) mod consumer;
 pub mod headers;
 pub mod properties;
 pub mod publisher;

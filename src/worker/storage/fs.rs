@@ -13,13 +13,13 @@ use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
-pub struct FsStore {
+pub(super) struct FsStore {
     root: PathBuf,
 }
 
 impl FsStore {
     /// Creates `root` when it does not exist, so a fresh machine runs with zero setup.
-    pub fn new(root: &Path) -> Result<FsStore, StorageError> {
+    pub(super) fn new(root: &Path) -> Result<FsStore, StorageError> {
         std::fs::create_dir_all(root).map_err(|e| {
             StorageError::Config(format!(
                 "cannot create storage.root {}: {e}",
@@ -30,10 +30,6 @@ impl FsStore {
             .canonicalize()
             .map_err(|e| StorageError::Config(format!("storage.root {}: {e}", root.display())))?;
         Ok(FsStore { root })
-    }
-
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 
     fn path(&self, bucket: &BucketName, key: &ObjectKey) -> PathBuf {
@@ -182,7 +178,7 @@ mod tests {
         let root = dir.path().join("var/storage");
         let store = FsStore::new(&root).unwrap();
         assert!(root.is_dir());
-        assert_eq!(store.root(), root.canonicalize().unwrap());
+        assert_eq!(store.root, root.canonicalize().unwrap());
     }
 
     #[tokio::test]

@@ -7,9 +7,9 @@
 //! call is bounded by `storage.timeout_secs`. Errors say whether they are transient (outage,
 //! 5xx, throttling, timeout) or permanent (missing object, refused bucket, too large).
 
-pub mod fs;
-pub mod name;
-pub mod s3;
+mod fs;
+pub(crate) mod name;
+mod s3;
 
 pub use name::{BucketName, NameError, ObjectKey};
 

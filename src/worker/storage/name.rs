@@ -10,7 +10,7 @@ use std::fmt;
 use thiserror::Error;
 
 /// S3's own limit on key length.
-pub const MAX_KEY_BYTES: usize = 1024;
+pub(crate) const MAX_KEY_BYTES: usize = 1024;
 
 /// A name that breaks the rules; permanent: the same name fails the same way forever.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]

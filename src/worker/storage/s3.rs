@@ -23,13 +23,13 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_smithy_http_client::tls;
 
 #[derive(Debug, Clone)]
-pub struct S3Store {
+pub(super) struct S3Store {
     client: aws_sdk_s3::Client,
     region: String,
 }
 
 impl S3Store {
-    pub async fn from_settings(s: &StorageSettings) -> Result<S3Store, StorageError> {
+    pub(super) async fn from_settings(s: &StorageSettings) -> Result<S3Store, StorageError> {
         let http = aws_smithy_http_client::Builder::new()
             .tls_provider(tls::Provider::Rustls(
                 tls::rustls_provider::CryptoMode::Ring,

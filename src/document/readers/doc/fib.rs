@@ -51,7 +51,7 @@ pub(super) struct Ccp {
 impl Ccp {
     /// CPs of all stories; when any side story exists the document ends with one extra
     /// paragraph mark ([MS-DOC] 2.4.1).
-    pub fn total(&self) -> u64 {
+    pub(super) fn total(&self) -> u64 {
         let side = [
             self.ftn,
             self.hdd,
@@ -82,7 +82,7 @@ pub(super) struct Fib {
 }
 
 impl Fib {
-    pub fn parse(word: &[u8]) -> Result<Fib, ParseError> {
+    pub(super) fn parse(word: &[u8]) -> Result<Fib, ParseError> {
         let ident = u16_at(word, 0).ok_or_else(|| short("FibBase"))?;
         if W6_IDENTS.contains(&ident) {
             let n_fib = u16_at(word, 2).unwrap_or(0);
@@ -129,7 +129,7 @@ impl Fib {
 
     /// `(fc, lcb)` of a structure in the table stream; `None` when absent (lcb 0) or beyond
     /// what this FIB lists.
-    pub fn get(&self, which: Fc) -> Option<(u32, u32)> {
+    pub(super) fn get(&self, which: Fc) -> Option<(u32, u32)> {
         self.fc_lcb
             .get(which as usize)
             .copied()

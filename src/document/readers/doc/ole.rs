@@ -61,7 +61,7 @@ pub(super) struct Container<'a> {
 }
 
 impl<'a> Container<'a> {
-    pub fn open(bytes: &'a [u8], limits: &Limits) -> Result<Self, ParseError> {
+    pub(super) fn open(bytes: &'a [u8], limits: &Limits) -> Result<Self, ParseError> {
         let cfb = open_tolerant(bytes, limits.max_input_bytes)
             .map_err(|e| ParseError::Corrupt(format!(".doc: unreadable OLE2 container: {e}")))?;
         Ok(Container {
@@ -72,7 +72,7 @@ impl<'a> Container<'a> {
     }
 
     /// The whole stream, or `None` when the container has no such stream.
-    pub fn stream(&mut self, name: &str) -> Result<Option<Vec<u8>>, ParseError> {
+    pub(super) fn stream(&mut self, name: &str) -> Result<Option<Vec<u8>>, ParseError> {
         if !self.cfb.is_stream(name) {
             return Ok(None);
         }

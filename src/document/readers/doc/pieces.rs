@@ -21,7 +21,7 @@ pub(super) struct Piece {
 
 impl Piece {
     /// Stream offset of the character at `cp` (which must lie in this piece).
-    pub fn fc_of(&self, cp: u32) -> u32 {
+    pub(super) fn fc_of(&self, cp: u32) -> u32 {
         let off = cp.saturating_sub(self.cp_start);
         if self.compressed {
             self.fc.saturating_add(off)

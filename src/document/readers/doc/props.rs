@@ -96,7 +96,7 @@ pub(super) struct ParaProps {
 }
 
 impl ParaProps {
-    pub fn apply(&mut self, grpprl: &[u8]) {
+    pub(super) fn apply(&mut self, grpprl: &[u8]) {
         for_each_sprm(grpprl, |sprm, op| {
             let b = op.first().copied().unwrap_or(0);
             match sprm {
@@ -115,7 +115,7 @@ impl ParaProps {
     }
 
     /// Table nesting depth: `sprmPItap` when given, else 1 for a paragraph in a table.
-    pub fn depth(&self) -> i32 {
+    pub(super) fn depth(&self) -> i32 {
         self.itap.unwrap_or(i32::from(self.in_table))
     }
 }
@@ -139,7 +139,7 @@ impl Toggle {
         }
     }
 
-    pub fn resolve(self, style: bool) -> bool {
+    pub(super) fn resolve(self, style: bool) -> bool {
         match self {
             Toggle::On => true,
             Toggle::Off => false,
@@ -169,7 +169,7 @@ pub(super) struct Runs<T> {
 
 impl<T: Copy> Runs<T> {
     /// The value of the run holding stream offset `fc`.
-    pub fn at(&self, fc: u32) -> Option<T> {
+    pub(super) fn at(&self, fc: u32) -> Option<T> {
         let i = self.ends.partition_point(|&e| e <= fc);
         (i < self.starts.len() && self.starts[i] <= fc).then(|| self.values[i])
     }
@@ -291,7 +291,7 @@ pub(super) struct ResolvedStyle {
 }
 
 impl Styles {
-    pub fn parse(stsh: &[u8]) -> Styles {
+    pub(super) fn parse(stsh: &[u8]) -> Styles {
         let mut out = Styles::default();
         let Some(cb_stshi) = u16_at(stsh, 0).map(usize::from) else {
             return out;
@@ -318,7 +318,7 @@ impl Styles {
         out
     }
 
-    pub fn resolve(&self, istd: u16) -> ResolvedStyle {
+    pub(super) fn resolve(&self, istd: u16) -> ResolvedStyle {
         let mut out = ResolvedStyle::default();
         let mut bolds: Vec<Toggle> = Vec::new();
         let (mut level_done, mut list_done) = (false, false);

@@ -49,7 +49,7 @@ pub(super) struct Budget {
 }
 
 impl Budget {
-    pub fn charge(&mut self, n: usize) -> Result<(), ParseError> {
+    pub(super) fn charge(&mut self, n: usize) -> Result<(), ParseError> {
         self.used = self.used.saturating_add(n);
         if self.used > self.max {
             return Err(ParseError::LimitExceeded(format!(

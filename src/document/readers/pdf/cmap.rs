@@ -10,10 +10,38 @@
 use super::lexer::{Lexer, Operand};
 use std::collections::HashMap;
 
+/// A glyph name of the `uniXXXX` / `uXXXX[XX]` forms (from `/Differences` or a CMap) to its
+/// Unicode text. Adobe glyph list names (`emdash`) are resolved through lopdf's encoding
+/// tables instead (see `font::encoding_table`).
+pub(super) fn glyph_name_to_unicode(name: &[u8]) -> Option<String> {
+    let s = std::str::from_utf8(name).ok()?;
+    let s = s.split('.').next()?; // `a.sc`, `uni4E2D.vert`: the part before the suffix
+    if let Some(hex) = s.strip_prefix("uni") {
+        if !hex.is_empty() && hex.len() % 4 == 0 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let units: Vec<u16> = hex
+                .as_bytes()
+                .chunks(4)
+                .filter_map(|c| u16::from_str_radix(std::str::from_utf8(c).ok()?, 16).ok())
+                .collect();
+            let t: String = char::decode_utf16(units).filter_map(|r| r.ok()).collect();
+            return (!t.is_empty()).then_some(t);
+        }
+    }
+    if let Some(hex) = s.strip_prefix('u') {
+        if (4..=6).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return u32::from_str_radix(hex, 16)
+                .ok()
+                .and_then(char::from_u32)
+                .map(String::from);
+        }
+    }
+    None
+}
+
 /// One character code as read from a string: its value and its byte length (a 1-byte 0x41 and
 /// a 2-byte 0x0041 are different codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Code {
+pub(super) struct Code {
     pub value: u32,
     pub len: u8,
 }
@@ -38,7 +66,7 @@ struct Range {
 
 /// An embedded CMap: code space, code -> Unicode (`bf*`) and code -> CID (`cid*`) mappings.
 #[derive(Debug, Clone, Default)]
-pub struct CMap {
+pub(super) struct CMap {
     codespace: Vec<(u8, u32, u32)>,
     chars: HashMap<Code, String>,
     cids: HashMap<Code, u32>,
@@ -58,7 +86,7 @@ fn code_of(bytes: &[u8]) -> Option<Code> {
 
 /// UTF-16BE bytes to a string; unpaired surrogates and U+0000 are dropped (a wrong character
 /// is worse than none).
-pub fn utf16be(bytes: &[u8]) -> String {
+pub(super) fn utf16be(bytes: &[u8]) -> String {
     let units: Vec<u16> = bytes
         .chunks_exact(2)
         .map(|c| u16::from_be_bytes([c[0], c[1]]))
@@ -76,7 +104,7 @@ fn units_to_string(units: &[u16]) -> String {
 impl CMap {
     /// Parses an embedded CMap stream's decoded bytes. Unknown or malformed entries are
     /// skipped; an unreadable stream gives an empty map.
-    pub fn parse(data: &[u8]) -> CMap {
+    pub(super) fn parse(data: &[u8]) -> CMap {
         let mut cmap = CMap::default();
         let mut lx = Lexer::new(data);
         let mut ops = Vec::new();
@@ -100,9 +128,7 @@ impl CMap {
                             let text = match dst {
                                 Operand::Str(d) => utf16be(d),
                                 // A glyph name destination (rare): resolved like Differences.
-                                Operand::Name(n) => {
-                                    super::font::glyph_name_to_unicode(n).unwrap_or_default()
-                                }
+                                Operand::Name(n) => glyph_name_to_unicode(n).unwrap_or_default(),
                                 _ => continue,
                             };
                             cmap.chars.insert(code, text);
@@ -181,7 +207,7 @@ impl CMap {
 
     /// Length in bytes of the code that starts `bytes`, per the code space; `None` when no
     /// code-space range matches (the caller falls back to the font's default width).
-    pub fn code_len(&self, bytes: &[u8]) -> Option<usize> {
+    pub(super) fn code_len(&self, bytes: &[u8]) -> Option<usize> {
         let mut value = 0u32;
         for n in 1..=4usize.min(bytes.len()) {
             value = value << 8 | bytes[n - 1] as u32;
@@ -210,7 +236,7 @@ impl CMap {
     }
 
     /// The Unicode text a code maps to (`bfchar`/`bfrange`).
-    pub fn unicode(&self, code: Code) -> Option<String> {
+    pub(super) fn unicode(&self, code: Code) -> Option<String> {
         if let Some(s) = self.chars.get(&code) {
             return Some(s.clone());
         }
@@ -229,7 +255,7 @@ impl CMap {
     }
 
     /// The CID a code selects (`cidchar`/`cidrange`), for embedded Encoding CMaps.
-    pub fn cid(&self, code: Code) -> Option<u32> {
+    pub(super) fn cid(&self, code: Code) -> Option<u32> {
         if let Some(c) = self.cids.get(&code) {
             return Some(*c);
         }
@@ -243,7 +269,7 @@ impl CMap {
 
 /// The predefined CMaps a composite font may name in `/Encoding`, implemented by rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Predefined {
+pub(super) enum Predefined {
     /// Identity-H/V: two-byte codes, code = CID.
     Identity,
     /// UniGB-UCS2-H/V: two-byte UCS-2 codes.
@@ -257,7 +283,7 @@ pub enum Predefined {
 }
 
 impl Predefined {
-    pub fn from_name(name: &[u8]) -> Option<Predefined> {
+    pub(super) fn from_name(name: &[u8]) -> Option<Predefined> {
         let base = name
             .strip_suffix(b"-H")
             .or_else(|| name.strip_suffix(b"-V"))
@@ -274,7 +300,7 @@ impl Predefined {
         })
     }
 
-    pub fn code_len(self, bytes: &[u8]) -> usize {
+    pub(super) fn code_len(self, bytes: &[u8]) -> usize {
         let b0 = bytes.first().copied().unwrap_or(0);
         match self {
             Predefined::Identity | Predefined::Ucs2 => 2,
@@ -303,7 +329,7 @@ impl Predefined {
     }
 
     /// The Unicode text of a code, where the CMap itself says it (all but Identity).
-    pub fn unicode(self, bytes: &[u8]) -> Option<String> {
+    pub(super) fn unicode(self, bytes: &[u8]) -> Option<String> {
         match self {
             Predefined::Identity => None,
             Predefined::Ucs2 | Predefined::Utf16 => {

@@ -15,7 +15,7 @@
 //! [`Font::unmapped`]): a wrong character is worse than a missing one. Everything read from the
 //! file is bounds-checked; a damaged font dictionary degrades to defaults, never an error.
 
-use super::cmap::{CMap, Code, Predefined};
+use super::cmap::{glyph_name_to_unicode, CMap, Code, Predefined};
 use super::objects::Objects;
 use lopdf::{Dictionary, Document, Object};
 use std::cell::Cell;
@@ -26,7 +26,7 @@ use std::sync::OnceLock;
 static ADOBE_GB1: &[u8] = include_bytes!("data/adobe_gb1.bin");
 
 /// The Unicode character of an Adobe-GB1 CID.
-pub fn gb1_unicode(cid: u32) -> Option<char> {
+pub(super) fn gb1_unicode(cid: u32) -> Option<char> {
     let i = cid as usize * 4;
     let b = ADOBE_GB1.get(i..i + 4)?;
     let v = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
@@ -53,34 +53,6 @@ fn gb1_cid(c: char) -> Option<u32> {
     inv.get(&(c as u32)).copied()
 }
 
-/// A glyph name of the `uniXXXX` / `uXXXX[XX]` forms (from `/Differences` or a CMap) to its
-/// Unicode text. Adobe glyph list names (`emdash`) are resolved through lopdf's encoding
-/// tables instead (see [`encoding_table`]).
-pub fn glyph_name_to_unicode(name: &[u8]) -> Option<String> {
-    let s = std::str::from_utf8(name).ok()?;
-    let s = s.split('.').next()?; // `a.sc`, `uni4E2D.vert`: the part before the suffix
-    if let Some(hex) = s.strip_prefix("uni") {
-        if !hex.is_empty() && hex.len() % 4 == 0 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            let units: Vec<u16> = hex
-                .as_bytes()
-                .chunks(4)
-                .filter_map(|c| u16::from_str_radix(std::str::from_utf8(c).ok()?, 16).ok())
-                .collect();
-            let t: String = char::decode_utf16(units).filter_map(|r| r.ok()).collect();
-            return (!t.is_empty()).then_some(t);
-        }
-    }
-    if let Some(hex) = s.strip_prefix('u') {
-        if (4..=6).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return u32::from_str_radix(hex, 16)
-                .ok()
-                .and_then(char::from_u32)
-                .map(String::from);
-        }
-    }
-    None
-}
-
 enum Kind {
     Simple {
         /// Text per code (ToUnicode first, then the encoding); `None` = unmapped.
@@ -105,7 +77,7 @@ enum CompositeEncoding {
 }
 
 /// A loaded font.
-pub struct Font {
+pub(super) struct Font {
     kind: Kind,
     /// A bold face: the name says so (`SimHei-Bold`, `NotoSansCJK-Bold`, `Arial,Bold`, Black,
     /// Heavy, Semibold, Demi) or the descriptor does (`/FontWeight` >= 600, ForceBold).
@@ -115,7 +87,7 @@ pub struct Font {
 }
 
 /// What one code of a shown string gives.
-pub struct Glyph1<'a> {
+pub(super) struct Glyph1<'a> {
     pub text: Option<std::borrow::Cow<'a, str>>,
     /// Advance in em (before font size, Tc, Tw and Tz apply).
     pub width: f32,
@@ -232,7 +204,7 @@ fn standard14_width(base_font: &[u8]) -> f32 {
 
 impl Font {
     /// Loads a font dictionary. Never fails: what cannot be read falls back to defaults.
-    pub fn load<'d>(dict: &'d Dictionary, objs: &Objects<'d>) -> Font {
+    pub(super) fn load<'d>(dict: &'d Dictionary, objs: &Objects<'d>) -> Font {
         let subtype = dict
             .get(b"Subtype")
             .ok()
@@ -484,7 +456,7 @@ impl Font {
     }
 
     /// Decodes a shown string code by code.
-    pub fn decode<'s>(&'s self, bytes: &[u8], mut f: impl FnMut(Glyph1<'_>)) {
+    pub(super) fn decode<'s>(&'s self, bytes: &[u8], mut f: impl FnMut(Glyph1<'_>)) {
         match &self.kind {
             Kind::Simple { text, widths } => {
                 for &b in bytes {

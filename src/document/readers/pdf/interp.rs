@@ -44,7 +44,7 @@ fn mul(m: &Matrix, n: &Matrix) -> Matrix {
 
 /// One positioned run in PDF user space of the page (y up), before the page transform.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RawRun {
+pub(super) struct RawRun {
     pub x: f32,
     pub y: f32,
     pub end_x: f32,
@@ -86,14 +86,14 @@ impl Default for GState {
 
 /// What a page's content yielded.
 #[derive(Default)]
-pub struct PageContent {
+pub(super) struct PageContent {
     pub runs: Vec<RawRun>,
     /// Image XObjects or inline images were drawn.
     pub has_images: bool,
 }
 
 /// Document-wide interpreter state: the font cache and the operator budget.
-pub struct Interp<'d, 'o> {
+pub(super) struct Interp<'d, 'o> {
     objs: &'o Objects<'d>,
     fonts: HashMap<usize, Rc<Font>>,
     /// Decoded Form XObject streams, so a form drawn on every page (a letterhead, a running
@@ -111,7 +111,7 @@ struct Frame<'d> {
 }
 
 impl<'d, 'o> Interp<'d, 'o> {
-    pub fn new(objs: &'o Objects<'d>, max_ops: u64, max_depth: usize) -> Self {
+    pub(super) fn new(objs: &'o Objects<'d>, max_ops: u64, max_depth: usize) -> Self {
         Interp {
             objs,
             fonts: HashMap::new(),
@@ -123,12 +123,12 @@ impl<'d, 'o> Interp<'d, 'o> {
     }
 
     /// The fonts loaded so far (for the unmapped-glyph count).
-    pub fn fonts(&self) -> impl Iterator<Item = &Rc<Font>> {
+    pub(super) fn fonts(&self) -> impl Iterator<Item = &Rc<Font>> {
         self.fonts.values()
     }
 
     /// Runs one page's content streams (already concatenated and decoded).
-    pub fn run_page(
+    pub(super) fn run_page(
         &mut self,
         content: &[u8],
         resources: Option<&'d Dictionary>,

@@ -10,7 +10,7 @@
 /// One operand on the stack. Only what the text operators use is kept: numbers, names,
 /// strings and the (flat) arrays of `TJ`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Operand {
+pub(super) enum Operand {
     Num(f32),
     Name(Vec<u8>),
     Str(Vec<u8>),
@@ -21,7 +21,7 @@ pub enum Operand {
 }
 
 impl Operand {
-    pub fn num(&self) -> Option<f32> {
+    pub(super) fn num(&self) -> Option<f32> {
         match self {
             Operand::Num(n) if n.is_finite() => Some(*n),
             _ => None,
@@ -29,13 +29,13 @@ impl Operand {
     }
 }
 
-pub struct Lexer<'a> {
+pub(super) struct Lexer<'a> {
     buf: &'a [u8],
     pos: usize,
 }
 
 /// What [`Lexer::next_op`] yields: an operator with the operands that preceded it.
-pub struct Op<'a> {
+pub(super) struct Op<'a> {
     pub name: &'a [u8],
 }
 
@@ -88,7 +88,7 @@ fn parse_number(tok: &[u8]) -> Option<f32> {
 }
 
 impl<'a> Lexer<'a> {
-    pub fn new(buf: &'a [u8]) -> Self {
+    pub(super) fn new(buf: &'a [u8]) -> Self {
         Lexer { buf, pos: 0 }
     }
 
@@ -221,7 +221,7 @@ impl<'a> Lexer<'a> {
 
     /// Reads up to the next operator, filling `operands` (cleared first) with what preceded it.
     /// `None` at the end of the stream.
-    pub fn next_op(&mut self, operands: &mut Vec<Operand>) -> Option<Op<'a>> {
+    pub(super) fn next_op(&mut self, operands: &mut Vec<Operand>) -> Option<Op<'a>> {
         operands.clear();
         // Open arrays: operands inside go to the innermost array; nested arrays are flattened
         // into `Other` (no text operator takes one).

@@ -14,7 +14,7 @@ use std::cell::{Cell, RefCell};
 /// Longest reference chain followed (a reference to a reference to …).
 const MAX_REF_CHAIN: usize = 32;
 
-pub struct Objects<'d> {
+pub(super) struct Objects<'d> {
     pub doc: &'d Document,
     max_stream: usize,
     max_total: u64,
@@ -25,7 +25,7 @@ pub struct Objects<'d> {
 }
 
 impl<'d> Objects<'d> {
-    pub fn new(doc: &'d Document, limits: &Limits) -> Self {
+    pub(super) fn new(doc: &'d Document, limits: &Limits) -> Self {
         Objects {
             doc,
             max_stream: usize::try_from(limits.max_pdf_stream_bytes).unwrap_or(usize::MAX),
@@ -37,23 +37,23 @@ impl<'d> Objects<'d> {
     }
 
     /// Records a limit failure (the first one wins).
-    pub fn fail(&self, e: ParseError) {
+    pub(super) fn fail(&self, e: ParseError) {
         let mut f = self.failure.borrow_mut();
         if f.is_none() {
             *f = Some(e);
         }
     }
 
-    pub fn failure(&self) -> Option<ParseError> {
+    pub(super) fn failure(&self) -> Option<ParseError> {
         self.failure.borrow().clone()
     }
 
-    pub fn failed(&self) -> bool {
+    pub(super) fn failed(&self) -> bool {
         self.failure.borrow().is_some()
     }
 
     /// Follows references to a direct object.
-    pub fn resolve(&self, o: Option<&'d Object>) -> Option<&'d Object> {
+    pub(super) fn resolve(&self, o: Option<&'d Object>) -> Option<&'d Object> {
         let mut o = o?;
         for _ in 0..MAX_REF_CHAIN {
             match o {
@@ -64,7 +64,7 @@ impl<'d> Objects<'d> {
         None
     }
 
-    pub fn resolve_dict(&self, o: Option<&'d Object>) -> Option<&'d Dictionary> {
+    pub(super) fn resolve_dict(&self, o: Option<&'d Object>) -> Option<&'d Dictionary> {
         match self.resolve(o)? {
             Object::Dictionary(d) => Some(d),
             Object::Stream(s) => Some(&s.dict),
@@ -74,7 +74,7 @@ impl<'d> Objects<'d> {
 
     /// A stream's decoded bytes, charged against the limits. `None` when it cannot be decoded
     /// (a limit failure is also recorded).
-    pub fn stream_data(&self, s: &Stream) -> Option<Vec<u8>> {
+    pub(super) fn stream_data(&self, s: &Stream) -> Option<Vec<u8>> {
         if self.failed() {
             return None;
         }
@@ -109,7 +109,7 @@ impl<'d> Objects<'d> {
     }
 
     /// The decoded data of the stream an object (or reference) names.
-    pub fn resolve_stream_data(&self, o: Option<&'d Object>) -> Option<Vec<u8>> {
+    pub(super) fn resolve_stream_data(&self, o: Option<&'d Object>) -> Option<Vec<u8>> {
         match self.resolve(o)? {
             Object::Stream(s) => self.stream_data(s),
             _ => None,
