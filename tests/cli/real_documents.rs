@@ -107,6 +107,92 @@ fn labels_with_their_values_on_the_next_line() {
 }
 
 #[test]
+fn arrow_breadcrumbs_column_tags_and_an_aggregators_intro() {
+    // A site label, then a breadcrumb with → separators, then the title.
+    let page = format!(
+        "法规查询\n \n 首页→ 网站公告\n \n某某市人民政府关于2024年度法治政府建设情况的报告\n{}",
+        BODY.replace("某某街道", "某某市")
+    );
+    let m = txt(&page).metadata;
+    assert_eq!(
+        m.title.as_deref(),
+        Some("某某市人民政府关于2024年度法治政府建设情况的报告")
+    );
+    assert_eq!(m.document_kind.as_deref(), Some("报告"));
+    // A `栏目丨` tag before the title is not part of it, nor of the issuer.
+    let m = txt("政务服务丨某某市人民政府关于深化改革的实施意见\n各县区人民政府，市政府各部门：\n现提出如下意见。\n一、总体要求\n坚持依法行政。\n").metadata;
+    assert_eq!(
+        m.title.as_deref(),
+        Some("某某市人民政府关于深化改革的实施意见")
+    );
+    assert_eq!(m.issuing_organization.normalized.as_deref(), Some("某某市"));
+    // A document-sharing site's intro, then the document with its red header, number and
+    // two-line title.
+    let page = "某某省人民政府办公厅文件\n时间:2019-05-14 10:45:55 作者:会员上传\n\
+        简介:小编为你整理了多篇相关的《某某省人民政府办公厅文件》，但愿对你工作学习有帮助。\n\
+        第一篇:某某省人民政府办公厅文件\n某某省人民政府办公厅文件\n某政办发〔2009〕24号\n\
+        某某省人民政府办公厅关于加强普通高等学校\n毕业生就业工作的通知\n\
+        各市州人民政府，省政府各厅委：\n现就有关问题通知如下：\n一、提高认识\n做好就业工作。\n";
+    let m = txt(page).metadata;
+    assert_eq!(
+        m.title.as_deref(),
+        Some("某某省人民政府办公厅关于加强普通高等学校毕业生就业工作的通知")
+    );
+    assert_eq!(
+        m.doc_number.as_ref().map(|d| d.raw.as_str()),
+        Some("某政办发〔2009〕24号")
+    );
+    assert_eq!(m.addressee.as_deref(), Some("各市州人民政府，省政府各厅委"));
+    assert_eq!(
+        m.gbt9704.red_header.as_deref(),
+        Some("某某省人民政府办公厅文件")
+    );
+}
+
+#[test]
+fn a_doc_number_under_the_title_or_in_brackets_after_it() {
+    let m = txt("某某市人民政府关于深化改革的实施意见\n某政字〔2021〕30号\n各县区人民政府：\n现提出如下意见。\n一、总体要求\n坚持依法行政。\n").metadata;
+    assert_eq!(
+        m.doc_number.as_ref().map(|d| d.raw.as_str()),
+        Some("某政字〔2021〕30号")
+    );
+    assert_eq!(m.addressee.as_deref(), Some("各县区人民政府"));
+    // Joint issuers written without a space, carrying another document.
+    let m = txt("中共某某市委办公室某某市人民政府办公室印发《关于推进政务公开的实施意见》的通知(某办发〔2017〕2号)\n各县区：\n现印发给你们，请认真贯彻执行。\n").metadata;
+    assert_eq!(
+        m.title.as_deref(),
+        Some("中共某某市委办公室某某市人民政府办公室印发《关于推进政务公开的实施意见》的通知")
+    );
+    assert_eq!(
+        m.doc_number.as_ref().map(|d| d.raw.as_str()),
+        Some("某办发〔2017〕2号")
+    );
+    assert_eq!(
+        m.issuing_organization.names,
+        vec!["中共某某市委办公室", "某某市人民政府办公室"]
+    );
+    assert!(m.issuing_organization.joint);
+}
+
+#[test]
+fn the_level_a_report_states_of_itself() {
+    for (opening, level) in [
+        (
+            "今年以来，我镇认真落实县委部署，我镇干部带头学法，现将有关情况报告如下：",
+            "镇",
+        ),
+        (
+            "2022年，在市委坚强领导下，现将县人民政府2022年法治政府建设工作情况报告如下：",
+            "县",
+        ),
+    ] {
+        let m = txt(&format!("{opening}\n一、主要举措和成效\n加强领导。\n")).metadata;
+        assert_eq!(m.issuing_organization.normalized, None, "{opening}");
+        assert_eq!(m.admin_level.as_deref(), Some(level), "{opening}");
+    }
+}
+
+#[test]
 fn a_flattened_table_of_labels_and_values() {
     let page = format!(
         "信息索引号 000123456789/2024-01234 文件编号\n责任部门 某某镇 公开形式 主动公开\n成文日期 2024-03-20 公开时限 长期公开\n{}",
