@@ -18,6 +18,8 @@ use super::lex::{looks_numbered, parse_date, parse_number};
 use super::limits::Limits;
 use super::model::{Block, RawDocument};
 use super::result::{Format, Warning, WebMetadata};
+use regex::Regex;
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Normalized {
@@ -89,6 +91,7 @@ struct Counts {
     spaces: usize,
     joined: usize,
     split: usize,
+    pinyin: usize,
 }
 
 /// Whether the document is a web scrape (or HTML remnant): only then are markup, page chrome
@@ -264,6 +267,14 @@ pub fn normalize(mut doc: RawDocument, limits: &Limits) -> Normalized {
             c.split
         ),
     );
+    note(
+        c.pinyin,
+        "pinyin_glosses_removed",
+        format!(
+            "{} pinyin glosses after characters removed (a mirror's 鄉(xiāng) annotations)",
+            c.pinyin
+        ),
+    );
     let web = (!web.breadcrumb.is_empty() || !web.fields.is_empty()).then_some(web);
     Normalized { doc, web }
 }
@@ -314,11 +325,34 @@ fn clean_table_row(row: &str, web_source: bool, c: &mut Counts) -> String {
 /// HTML entities decoded, stray tags removed.
 fn strip_markup(s: &str, c: &mut Counts) -> String {
     let text = decode_entities(s, &mut c.entities);
-    if text.contains('<') {
+    let text = if text.contains('<') {
         strip_tags(&text, &mut c.tags)
     } else {
         text
+    };
+    strip_pinyin_glosses(text, &mut c.pinyin)
+}
+
+/// Mirror sites that print a pinyin gloss after characters (`鄉(xiāng)鎮(zhèn)`, `發(fā)〔2017〕`):
+/// the glosses go. A gloss is letters with at least one tone mark, in brackets, right after a
+/// Chinese character; `(a)` or `(試行)` are not glosses.
+fn strip_pinyin_glosses(text: String, count: &mut usize) -> String {
+    static GLOSS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(\p{Han})\(([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*)\)",
+        )
+        .expect("static regex")
+    });
+    // Tone-marked vowels are all two-byte characters with lead byte C4, C5 or C7.
+    if !(text.contains('(') && text.bytes().any(|b| matches!(b, 0xC4 | 0xC5 | 0xC7))) {
+        return text;
     }
+    let n = GLOSS.find_iter(&text).count();
+    if n == 0 {
+        return text;
+    }
+    *count += n;
+    GLOSS.replace_all(&text, "$1").into_owned()
 }
 
 /// Whitespace, zero-width and full-width characters, then spaces between CJK and numbers.
@@ -993,6 +1027,18 @@ mod tests {
         // Clean rows are kept as they are; a sheet with nothing left has no block.
         assert_eq!(by_sheet("a\tb\nc".into()).doc.blocks[0].text, "a\tb\nc");
         assert!(by_sheet("\u{200B}\n\u{3000}".into()).doc.blocks.is_empty());
+    }
+
+    #[test]
+    fn pinyin_glosses_go_list_markers_stay() {
+        let mut n = 0;
+        assert_eq!(
+            strip_pinyin_glosses("滬府發(fā)〔2017〕92號 鄉(xiāng)鎮(zhèn)".into(), &mut n),
+            "滬府發〔2017〕92號 鄉鎮"
+        );
+        assert_eq!(n, 3);
+        let kept = "条件(a)和办法(试行)，ā";
+        assert_eq!(strip_pinyin_glosses(kept.into(), &mut n), kept);
     }
 
     #[test]

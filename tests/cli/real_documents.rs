@@ -326,6 +326,15 @@ fn a_decree_names_its_signer() {
     let m = txt(doc).metadata;
     assert_eq!(m.document_kind.as_deref(), Some("命令"));
     assert_eq!(m.signers, vec!["张三"]);
+    // The office alone, spaced out, its holder's name lost: no signer, no 署名 organization.
+    let m = txt(&doc.replace("市长 张三", "市 长")).metadata;
+    assert!(m.signers.is_empty());
+    assert!(
+        m.gbt9704.signature_orgs.is_empty(),
+        "{:?}",
+        m.gbt9704.signature_orgs
+    );
+    assert_eq!(m.dates.written.as_deref(), Some("2025-03-20"));
 }
 
 #[test]

@@ -371,6 +371,12 @@ pub(super) fn extract_tail(tail: &[Block], e: &mut Elements) {
                 if is_seal_placeholder(o) || is_template_placeholder(o) {
                     continue;
                 }
+                // An office alone (`市 长`, its holder's name lost or printed as an image)
+                // is neither a signer nor an organization.
+                let compact: String = o.chars().filter(|c| !c.is_whitespace()).collect();
+                if SIGNER.is_match(&format!("{compact} 某某")) && compact.chars().count() <= 4 {
+                    continue;
+                }
                 if let Some(name) = signer_line(o) {
                     if !e.signers.contains(&name) {
                         e.signers.insert(0, name);
