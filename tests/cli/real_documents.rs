@@ -157,6 +157,12 @@ fn a_doc_number_under_the_title_or_in_brackets_after_it() {
         Some("某政字〔2021〕30号")
     );
     assert_eq!(m.addressee.as_deref(), Some("各县区人民政府"));
+    // Zones addressed beside the governments and units.
+    let m = txt("某某市人民政府关于深化改革的实施意见\n各县市区人民政府，某某经济技术开发区、某某新区、某某管理区，市直各单位：\n现提出如下意见。\n一、总体要求\n坚持依法行政。\n").metadata;
+    assert_eq!(
+        m.addressee.as_deref(),
+        Some("各县市区人民政府，某某经济技术开发区、某某新区、某某管理区，市直各单位")
+    );
     // Joint issuers written without a space, carrying another document.
     let m = txt("中共某某市委办公室某某市人民政府办公室印发《关于推进政务公开的实施意见》的通知(某办发〔2017〕2号)\n各县区：\n现印发给你们，请认真贯彻执行。\n").metadata;
     assert_eq!(

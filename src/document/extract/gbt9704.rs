@@ -251,6 +251,13 @@ const ADDRESSEE_WORDS: &[&str] = &[
     "镇",
     "村",
     "社区",
+    // Zones addressed beside governments: 经济技术开发区, 南湖新区, 屈原管理区, 高新园区.
+    "开发区",
+    "新区",
+    "管理区",
+    "园区",
+    "示范区",
+    "试验区",
     "公司",
     "企业",
     "学校",
