@@ -162,8 +162,9 @@ fn org_line(t: &str) -> bool {
         .any(|w| t.ends_with(w))
 }
 
-/// The 发文机关标志: `…文件`, `…纪要`, alone on its line; `…令`, `…公告`, `…通告` over a number line;
-/// or a stack of organization lines closed by a line `文件`. Returns the header and the number of lines it spans.
+/// The 发文机关标志: `…文件`, `…纪要`, alone on its line; `…令`, `…公告`, `…通告` over a number
+/// line; or a stack of organization lines closed by (or, from text boxes, opened by) a line
+/// `文件`. Returns the header and the number of lines it spans.
 fn red_header_at(blocks: &[Block], i: usize, end: usize) -> Option<(String, usize)> {
     let t = blocks[i].text.trim();
     let short = t.chars().count() <= 60 && !is_sentence_like(t);
