@@ -7,7 +7,7 @@
 //!
 //! This is the one module that knows the title vocabulary (文种 and report words).
 
-use super::lex::is_doc_number_line;
+use super::lex::{is_doc_number_line, is_number_line};
 use super::model::Block;
 use super::normalize::Normalized;
 
@@ -40,6 +40,7 @@ fn is_head_element(t: &str) -> bool {
         || compact.starts_with("机密")
         || compact.starts_with("秘密")
         || is_doc_number_line(&compact)
+        || is_number_line(&compact)
         || compact.chars().all(|c| c.is_ascii_digit())
 }
 
@@ -197,8 +198,9 @@ fn org_line(t: &str) -> bool {
         .any(|w| t.ends_with(w))
 }
 
-/// The 发文机关标志: `…文件`, `…纪要`, `…命令`, alone on its line; or a stack of organization lines
-/// closed by a line `文件`. Returns the header and the number of lines it spans.
+/// The 发文机关标志: `…文件`, `…纪要`, alone on its line; `…令`, `…公告`, `…通告` over a number
+/// line; or a stack of organization lines closed by (or, from text boxes, opened by) a line
+/// `文件`. Returns the header and the number of lines it spans.
 fn red_header_at(blocks: &[Block], i: usize, end: usize) -> Option<(String, usize)> {
     let t = blocks[i].text.trim();
     // A label before it (`第一篇：…文件` on a document-sharing site) makes it a link, not the header.
@@ -208,6 +210,41 @@ fn red_header_at(blocks: &[Block], i: usize, end: usize) -> Option<(String, usiz
     }
     if short && t.chars().count() > 2 && t.ends_with("纪要") && !t.starts_with("关于") {
         return Some((t.to_string(), 1));
+    }
+    // 某某市人民政府令 / 某某县人民政府公告 over its number (第5号, 〔2024〕第3号): the
+    // 发文机关标志 of a 令 or a 公告, not its title (a 公告's own title follows the number).
+    if short
+        && t.chars().count() > 3
+        && !t.contains("关于")
+        && !t.contains('的')
+        && ["令", "公告", "通告"].iter().any(|w| t.ends_with(w))
+    {
+        let next = blocks[i + 1..end]
+            .iter()
+            .find(|b| !b.in_table && !b.text.trim().is_empty());
+        if next.is_some_and(|b| {
+            let c: String = b.text.chars().filter(|c| !c.is_whitespace()).collect();
+            is_number_line(&c)
+        }) {
+            return Some((t.to_string(), 1));
+        }
+    }
+    // A WPS template sets a joint header in two text boxes, the `文件` box anchored first:
+    // 文件 / 中共某某镇委员会 / 某某镇人民政府, then the number line. Every line between is a name.
+    if matches!(t, "文件" | "文 件") {
+        let mut names = Vec::new();
+        let mut k = i + 1;
+        while k < end && k < i + 5 && org_line(blocks[k].text.trim()) {
+            names.push(blocks[k].text.trim());
+            k += 1;
+        }
+        let closed = blocks.get(k).is_none_or(|b| {
+            let c: String = b.text.chars().filter(|c| !c.is_whitespace()).collect();
+            is_head_element(&c) || c.starts_with("签发人")
+        });
+        if !names.is_empty() && closed {
+            return Some((format!("{}文件", names.join(" ")), k - i));
+        }
     }
     // 中共某某镇委员会 / 某某镇人民政府 / 文件
     let mut names = Vec::new();
@@ -298,10 +335,12 @@ fn scan_head(blocks: &[Block], start: usize, head_end: usize, s: &mut Head) -> O
             continue;
         }
         if !seen_content {
-            // 《某某报告》是2019年某某发布的通知。: an aggregator's intro names the title.
+            // 《某某报告》是2019年某某发布的通知。: an aggregator's intro names the title. A 令's
+            // `《某某办法》已经…通过，现予公布` names the rule it publishes, not its own title.
             if let Some(inner) = t
                 .strip_prefix('《')
                 .and_then(|r| r.split_once('》'))
+                .filter(|(_, after)| after.trim_start().starts_with('是'))
                 .map(|(inner, _)| inner)
                 .filter(|inner| ends_like_title(inner) && title_line(inner))
             {

@@ -217,6 +217,23 @@ pub(super) fn is_doc_number_line(compact: &str) -> bool {
         .is_some_and(|m| m.start() == 0 && m.end() == compact.len())
 }
 
+/// A line (whitespace removed) that is only a number the head prints: a 发文字号
+/// (`金文〔2023〕5号`), a 令号 or 公告号 (`第5号`, `〔2024〕第3号`), or a template's slot for one
+/// (`第号` from `第  号`, `〔20XX〕第XX号`, `[此处输入文号]号`).
+pub(super) fn is_number_line(compact: &str) -> bool {
+    if is_doc_number_line(compact) {
+        return true;
+    }
+    let n = compact.chars().count();
+    if !compact.ends_with(['号', '號'])
+        || n > 30
+        || compact.contains(['。', '，', ',', '；', ';', '：', ':'])
+    {
+        return false;
+    }
+    (compact.starts_with('第') && n <= 14) || compact.contains(['〔', '[', '【', '［', '﹝'])
+}
+
 pub(super) fn parse_doc_number(s: &str) -> Option<DocNumber> {
     let c = DOC_NUMBER.captures(s)?;
     let raw = c.get(0)?.as_str().trim().to_string();
@@ -278,6 +295,21 @@ pub(crate) fn starts_with_date(t: &str) -> bool {
                 .all(|c| c.is_ascii_digit() || c == ':')
             && parse_date(t).is_some()
     })
+}
+
+/// A line that ends with a date after some text (`某某办公室  2024年3月1日`, the line under a
+/// 纪要's header): the text before the date, the date as written, and the date as ISO.
+pub(super) fn trailing_date(t: &str) -> Option<(&str, &str, String)> {
+    let t = t.trim();
+    let m = DATE_ARABIC
+        .find_iter(t)
+        .chain(DATE_HANZI.find_iter(t))
+        .find(|m| t[m.end()..].trim().is_empty())?;
+    let before = t[..m.start()].trim();
+    if before.is_empty() {
+        return None;
+    }
+    Some((before, m.as_str(), parse_date(m.as_str())?))
 }
 
 /// A line that is nothing but a date (the 成文日期 line of the signature block).

@@ -36,3 +36,4 @@ mod renditions;
 mod seeds_golden;
 mod sheet_reader;
 mod text_variants;
+mod word_templates;

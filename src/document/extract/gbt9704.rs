@@ -4,8 +4,10 @@
 //! Anything outside those zones is body text: a 发文字号 quoted in the body is a citation, not
 //! this document's number.
 
-use crate::document::lex::{is_cjk, is_doc_number_line, parse_number};
-pub(super) use crate::document::lex::{is_date_line, parse_date, parse_doc_number};
+use crate::document::lex::{is_cjk, parse_number};
+pub(super) use crate::document::lex::{
+    is_date_line, is_doc_number_line, is_number_line, parse_date, parse_doc_number, trailing_date,
+};
 use crate::document::model::Block;
 use crate::document::result::{DocNumber, Gbt9704};
 use regex::Regex;
@@ -41,6 +43,15 @@ fn after_label<'a>(t: &'a str, labels: &[&str]) -> Option<&'a str> {
         }
     }
     None
+}
+
+/// A row of a 版记 laid out as a table: `抄送：…`, `某某办公室 | 2023年3月2日印发`, or an empty
+/// row between them.
+pub(super) fn is_imprint_row(t: &str) -> bool {
+    let t = t.trim();
+    t.is_empty()
+        || after_label(t, &["抄送", "主送"]).is_some()
+        || (t.ends_with("印发") && parse_date(t).is_some())
 }
 
 /// Splits a list of names on 、，, ; and whitespace, dropping a final 。.
@@ -116,6 +127,16 @@ pub(super) fn extract(
         }
         if let Some(v) = after_label(t, &["紧急程度"]) {
             e.gbt.urgency = Some(v.to_string());
+        }
+        // A 纪要 prints its issuing office and its date on one line under the header.
+        if e.gbt.written_date.is_none() && red.is_some_and(|r| r.ends_with("纪要")) {
+            if let Some((org, raw, iso)) = trailing_date(t) {
+                if org.chars().count() <= 30 && !org.contains(['。', '，', ',', '：', ':']) {
+                    e.gbt.written_date = Some(iso);
+                    e.written_raw = Some(raw.to_string());
+                    continue;
+                }
+            }
         }
         if e.doc_number.is_none() {
             // 发文字号 alone on its line, or sharing it with 签发人 (上行文).
@@ -200,6 +221,19 @@ fn is_seal_placeholder(t: &str) -> bool {
             .any(|w| inner.ends_with(w))
 }
 
+/// A line holding a square-bracketed slot of a template: `[市长]  XXX`, `[各单位]`,
+/// `【发文机关】`. Printed 公文 never put a name or a title in square brackets.
+fn has_template_slot(t: &str) -> bool {
+    t.split(|c: char| c.is_whitespace() || c == '\u{3000}')
+        .any(|p| {
+            let p = p.trim_end_matches(['：', ':']);
+            p.chars().count() >= 3
+                && ((p.starts_with('[') && p.ends_with(']'))
+                    || (p.starts_with('【') && p.ends_with('】'))
+                    || (p.starts_with('［') && p.ends_with('］')))
+        })
+}
+
 /// `[此处输入正文内容]`, `【请填写单位名称】`: a template's prompt, not a value.
 pub(super) fn is_template_placeholder(t: &str) -> bool {
     let t = t.trim();
@@ -275,7 +309,8 @@ const ADDRESSEE_WORDS: &[&str] = &[
 pub(super) fn addressee_line(t: &str) -> Option<&str> {
     let name = t.strip_suffix(['：', ':'])?.trim();
     let n = name.chars().count();
-    if n == 0 || n > 150 || !name.chars().any(is_cjk) {
+    // `[此处输入主送机关]：`, `[各单位]：`: a template's slot for the addressee.
+    if n == 0 || n > 150 || !name.chars().any(is_cjk) || has_template_slot(name) {
         return None;
     }
     if name.contains(['。', '；', ';', '！', '？'])
@@ -329,7 +364,7 @@ pub(super) fn extract_tail(tail: &[Block], e: &mut Elements) {
         }
         if let Some(v) = after_label(t, &["主送", "主送机关"]) {
             // 纪要 print their 主送 in the closing block.
-            if e.addressee.is_none() && !v.is_empty() {
+            if e.addressee.is_none() && !v.is_empty() && !has_template_slot(v) {
                 e.addressee = Some(v.trim_end_matches(['。', '.']).to_string());
             }
             i += 1;
@@ -366,16 +401,19 @@ pub(super) fn extract_tail(tail: &[Block], e: &mut Elements) {
             let mut k = i;
             while k > floor {
                 let o = tail[k - 1].text.trim();
+                // A number line (第5号, 〔20XX〕第XX号) belongs to the head: the 署名 is below it.
                 if o.chars().count() > 30
                     || o.contains(['。', '，', ',', '：', ':'])
                     || is_date_line(o)
+                    || is_number_line(&compact(o))
                 {
                     break;
                 }
                 k -= 1;
-                // A seal placeholder (〔此处盖章〕) is not a signature; a 令's signer line
-                // (市长 张三) names a person, not an organization.
-                if is_seal_placeholder(o) || is_template_placeholder(o) {
+                // A seal placeholder (〔此处盖章〕) is not a signature, nor is a template's slot
+                // (`[市长]  XXX`); a 令's signer line (市长 张三) names a person, not an
+                // organization.
+                if is_seal_placeholder(o) || is_template_placeholder(o) || has_template_slot(o) {
                     continue;
                 }
                 // An office alone (`市 长`, its holder's name lost or printed as an image)

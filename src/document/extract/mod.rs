@@ -94,23 +94,39 @@ pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
     };
 
     // GB/T 9704 zones.
-    let (head, after_title): (&[Block], &[Block]) = match s.title_blocks {
+    let (head, after_title, head_end): (&[Block], &[Block], usize) = match s.title_blocks {
         Some((start, end)) => (
             &blocks[..start],
             &blocks[end + 1..s.body_start.max(end + 1)],
+            end + 1,
         ),
         None => {
-            // The head ends at the first prose paragraph or at the addressee line.
+            // The head ends at the first prose paragraph, at the addressee line, or at a
+            // template's prompt where the title or the body goes ([此处输入文件标题]).
             let head_end = blocks[..s.body_start]
                 .iter()
                 .position(|b| {
-                    b.text.contains(['。', '，', ',']) || b.text.trim_end().ends_with(['：', ':'])
+                    let t = b.text.trim();
+                    t.contains(['。', '，', ','])
+                        || t.ends_with(['：', ':'])
+                        || gbt9704::is_template_placeholder(t)
                 })
                 .unwrap_or(s.body_start);
-            (&blocks[..head_end], &blocks[head_end..s.body_start])
+            (
+                &blocks[..head_end],
+                &blocks[head_end..s.body_start],
+                head_end,
+            )
         }
     };
-    let tail = &blocks[tail_start(blocks, s.body_start)..];
+    // Without numbered headings the body has no start of its own: the tail is then sought
+    // back from the end down to the head's end (a 令, a template, a short notice).
+    let tail_floor = if s.body_start < blocks.len() {
+        s.body_start
+    } else {
+        head_end
+    };
+    let tail = &blocks[tail_start(blocks, tail_floor)..];
     let mut el = gbt9704::extract(head, after_title, tail, s.red_header.as_deref());
     closing_block_fallback(blocks, s.body_start, &mut el);
 
@@ -331,17 +347,25 @@ fn closing_block_fallback(blocks: &[Block], body_start: usize, el: &mut gbt9704:
 }
 
 /// Where the tail (附件说明, 署名, 成文日期, 附注, 抄送, 印发) begins: the longest run of
-/// short, unpunctuated or labelled lines at the end of the document.
+/// short, unpunctuated or labelled lines at the end of the document. Word templates often lay
+/// the 版记 out as a borderless table (`抄送：…` and `某某办公室 | 2023年3月2日印发` rows): those
+/// rows belong to the tail; any other table row ends it.
 fn tail_start(blocks: &[Block], body_start: usize) -> usize {
     let mut i = blocks.len();
     while i > body_start.min(blocks.len()) && i > 0 {
         let t = blocks[i - 1].text.trim();
+        if blocks[i - 1].in_table {
+            if gbt9704::is_imprint_row(t) {
+                i -= 1;
+                continue;
+            }
+            break;
+        }
         let labelled = t.starts_with("附件") || t.starts_with("抄送") || t.ends_with("印发");
         let short = t.chars().count() <= 40 && !t.ends_with(['。', '；', ';']) && !t.contains('，');
         let annotation =
             (t.starts_with('（') && t.ends_with('）')) || (t.starts_with('(') && t.ends_with(')'));
-        if blocks[i - 1].in_table || !(labelled || short || annotation || gbt9704::is_date_line(t))
-        {
+        if !(labelled || short || annotation || gbt9704::is_date_line(t)) {
             break;
         }
         i -= 1;
