@@ -315,7 +315,7 @@ fn strip_markup(s: &str, c: &mut Counts) -> String {
 /// Whitespace, zero-width and full-width characters, then spaces between CJK and numbers.
 fn clean_spacing(s: &str, in_table: bool, c: &mut Counts) -> String {
     let text = clean_chars(s, in_table, c);
-    remove_cjk_digit_spaces(&text, &mut c.spaces)
+    remove_cjk_digit_spaces(text, &mut c.spaces)
 }
 
 /// False when [`clean_table_row`] certainly leaves `row` as it is: no entity or tag, no space
@@ -610,67 +610,105 @@ fn is_space_like(c: char) -> bool {
     )
 }
 
+/// Can the character whose UTF-8 encoding starts with `b` be one that [`clean_chars`] changes
+/// (a space, a zero-width or a full-width character)? Those are ASCII spaces or start with C2,
+/// E2, E3 or EF; no other lead byte (and no continuation byte) needs the character decoded.
+fn may_clean(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | 0xC2 | 0xE2 | 0xE3 | 0xEF)
+}
+
 /// Whitespace runs, zero-width characters, full-width ASCII letters and digits. In table rows a
 /// tab separates cells and is kept.
+///
+/// Most characters are kept as they are: the text is copied in runs, and only the characters
+/// [`may_clean`] points at (and the one after a space) are decoded.
 fn clean_chars(s: &str, in_table: bool, c: &mut Counts) -> String {
+    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    for ch in s.chars() {
+    // Start of the characters kept as they are since the last change.
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !pending_space && !may_clean(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        // `i` is a character boundary: the lead bytes `may_clean` accepts never continue a
+        // character, and after a handled character `i` moved by its whole length.
+        let Some(ch) = s[i..].chars().next() else {
+            break;
+        };
+        let next = i + ch.len_utf8();
+        let kept = !(in_table && ch == '\t')
+            && !is_space_like(ch)
+            && !matches!(ch, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{00AD}')
+            && !is_fullwidth_ascii(ch);
+        if kept && !pending_space {
+            i = next;
+            continue;
+        }
+        out.push_str(&s[run..i]);
+        run = next;
         if in_table && ch == '\t' {
             pending_space = false;
             out.push('\t');
-            continue;
-        }
-        if is_space_like(ch) {
+        } else if is_space_like(ch) {
             if ch != ' ' {
                 c.whitespace += 1;
             }
             pending_space = true;
-            continue;
-        }
-        if matches!(ch, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{00AD}') {
+        } else if matches!(ch, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{00AD}') {
             c.whitespace += 1;
-            continue;
-        }
-        if pending_space && !out.is_empty() {
-            out.push(' ');
-        }
-        pending_space = false;
-        let mapped = match ch {
-            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '％' => {
-                c.fullwidth += 1;
-                char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch)
+        } else {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
             }
-            _ => ch,
-        };
-        out.push(mapped);
+            pending_space = false;
+            if is_fullwidth_ascii(ch) {
+                c.fullwidth += 1;
+                out.push(char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch));
+            } else {
+                // Kept as it is: it starts the next run.
+                run = i;
+            }
+        }
+        i = next;
     }
+    out.push_str(&s[run..]);
     out
 }
 
+/// Full-width digits, Latin letters and `％`, which become ASCII.
+fn is_fullwidth_ascii(ch: char) -> bool {
+    matches!(ch, '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '％')
+}
+
 /// `巡逻 26 次` -> `巡逻26次`, `开展 “法治讲堂”` -> `开展“法治讲堂”`.
-fn remove_cjk_digit_spaces(s: &str, count: &mut usize) -> String {
-    if !s.contains(' ') {
-        return s.to_string();
-    }
-    let chars: Vec<char> = s.chars().collect();
+fn remove_cjk_digit_spaces(s: String, count: &mut usize) -> String {
+    let numeric = |c: char| c.is_ascii_digit() || c == '%';
+    let quote = |c: char| matches!(c, '“' | '”' | '‘' | '’' | '《' | '》');
+    let removable = |i: usize| {
+        let (Some(a), Some(b)) = (s[..i].chars().next_back(), s[i + 1..].chars().next()) else {
+            return false;
+        };
+        (is_cjk(a) && b.is_ascii_digit())
+            || (numeric(a) && is_cjk(b))
+            || (is_cjk(a) && quote(b))
+            || (quote(a) && is_cjk(b))
+    };
+    let mut spaces = s.match_indices(' ').map(|(i, _)| i).filter(|&i| removable(i));
+    let Some(first) = spaces.next() else {
+        return s;
+    };
     let mut out = String::with_capacity(s.len());
-    for (i, &ch) in chars.iter().enumerate() {
-        if ch == ' ' && i > 0 && i + 1 < chars.len() {
-            let (a, b) = (chars[i - 1], chars[i + 1]);
-            let numeric = |c: char| c.is_ascii_digit() || c == '%';
-            let quote = |c: char| matches!(c, '“' | '”' | '‘' | '’' | '《' | '》');
-            if (is_cjk(a) && b.is_ascii_digit())
-                || (numeric(a) && is_cjk(b))
-                || (is_cjk(a) && quote(b))
-                || (quote(a) && is_cjk(b))
-            {
-                *count += 1;
-                continue;
-            }
-        }
-        out.push(ch);
+    let mut from = 0;
+    for i in std::iter::once(first).chain(spaces) {
+        *count += 1;
+        out.push_str(&s[from..i]);
+        from = i + 1;
     }
+    out.push_str(&s[from..]);
     out
 }
 
