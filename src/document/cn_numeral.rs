@@ -3,6 +3,8 @@
 //! chineseLegalSimplified list labels). The one place that knows them: the structure, GB/T 9704,
 //! facts and docx numbering stages all come here.
 
+use super::scan::CharSet;
+
 /// The counting digits a section number is written with.
 pub const CN_NUM: &str = "一二三四五六七八九十";
 
@@ -76,6 +78,13 @@ pub fn write(n: u32, script: Script, out: &mut String) {
 pub fn is_quantity_char(c: char) -> bool {
     quantity_digit(c).is_some() || quantity_unit(c).is_some()
 }
+
+/// The characters [`is_quantity_char`] accepts, to find them in a paragraph without decoding
+/// every character.
+pub static QUANTITY_CHARS: CharSet = CharSet::new(&[
+    '零', '〇', '一', '二', '两', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千', '万',
+    '亿',
+]);
 
 fn quantity_digit(c: char) -> Option<u64> {
     Some(match c {
@@ -271,6 +280,13 @@ mod tests {
             let mut s = String::new();
             write(n, Script::Counting, &mut s);
             assert_eq!(quantity(&s), Some(u64::from(n)), "{s}");
+        }
+    }
+
+    #[test]
+    fn the_quantity_char_set_is_the_quantity_chars() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(QUANTITY_CHARS.contains(c), is_quantity_char(c), "{c}");
         }
     }
 }

@@ -697,7 +697,10 @@ fn remove_cjk_digit_spaces(s: String, count: &mut usize) -> String {
             || (is_cjk(a) && quote(b))
             || (quote(a) && is_cjk(b))
     };
-    let mut spaces = s.match_indices(' ').map(|(i, _)| i).filter(|&i| removable(i));
+    let mut spaces = s
+        .match_indices(' ')
+        .map(|(i, _)| i)
+        .filter(|&i| removable(i));
     let Some(first) = spaces.next() else {
         return s;
     };
