@@ -37,9 +37,12 @@ pub fn value(s: &str) -> Option<u32> {
     }
 }
 
-/// One of 一 … 十.
+/// One of 一 … 十 (the characters of [`CN_NUM`]).
 pub fn is_cn_digit(c: char) -> bool {
-    CN_NUM.contains(c)
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
 }
 
 /// A 汉字 year digit: the counting digits plus the zero forms used in dates (〇 ○ Ｏ).
@@ -287,6 +290,13 @@ mod tests {
     fn the_quantity_char_set_is_the_quantity_chars() {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             assert_eq!(QUANTITY_CHARS.contains(c), is_quantity_char(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn cn_digits_are_the_characters_of_cn_num() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_cn_digit(c), CN_NUM.contains(c), "{c}");
         }
     }
 }
