@@ -639,7 +639,8 @@ fn clean_chars(s: &str, in_table: bool, c: &mut Counts) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if !pending_space && !may_clean(bytes[i]) {
-            i += 1;
+            // Kept as it is; a three-byte character (most of CJK text) is passed over whole.
+            i += if bytes[i] & 0xF0 == 0xE0 { 3 } else { 1 };
             continue;
         }
         // `i` is a character boundary: the lead bytes `may_clean` accepts never continue a
