@@ -649,11 +649,11 @@ fn clean_chars(s: &str, in_table: bool, c: &mut Counts) -> String {
             break;
         };
         let next = i + ch.len_utf8();
-        let kept = !(in_table && ch == '\t')
-            && !is_space_like(ch)
-            && !matches!(ch, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{00AD}')
-            && !is_fullwidth_ascii(ch);
-        if kept && !pending_space {
+        let changed = (in_table && ch == '\t')
+            || is_space_like(ch)
+            || is_zero_width(ch)
+            || is_fullwidth_ascii(ch);
+        if !changed && !pending_space {
             i = next;
             continue;
         }
@@ -667,7 +667,7 @@ fn clean_chars(s: &str, in_table: bool, c: &mut Counts) -> String {
                 c.whitespace += 1;
             }
             pending_space = true;
-        } else if matches!(ch, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{00AD}') {
+        } else if is_zero_width(ch) {
             c.whitespace += 1;
         } else {
             if pending_space && !out.is_empty() {
@@ -686,6 +686,11 @@ fn clean_chars(s: &str, in_table: bool, c: &mut Counts) -> String {
     }
     out.push_str(&s[run..]);
     out
+}
+
+/// Zero-width spaces and joiners, the BOM and the soft hyphen, which are dropped.
+fn is_zero_width(ch: char) -> bool {
+    matches!(ch, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{00AD}')
 }
 
 /// Full-width digits, Latin letters and `％`, which become ASCII.
@@ -941,6 +946,19 @@ mod tests {
         assert_eq!(texts(&n), vec!["开展治安巡逻26次，办结率100%，共12件 AB &"]);
         let n = norm(&["开展 “法治讲堂”活动"]);
         assert_eq!(texts(&n), vec!["开展“法治讲堂”活动"]);
+    }
+
+    #[test]
+    fn spacing_is_cleaned_around_every_kind_of_character() {
+        let mut c = Counts::default();
+        let s = "  a\u{3000}\u{200B}b\u{A0}ｃ１\t é 中\u{2003}";
+        assert_eq!(clean_chars(s, false, &mut c), "a b c1 é 中");
+        assert_eq!((c.whitespace, c.fullwidth), (5, 2));
+        assert_eq!(clean_chars("a\tb \t c", true, &mut c), "a\tb\t c");
+        assert_eq!(
+            clean_chars("中文，没有空格。", false, &mut c),
+            "中文，没有空格。"
+        );
     }
 
     #[test]
