@@ -3,8 +3,7 @@
 //! chineseLegalSimplified list labels). The one place that knows them: the structure, GB/T 9704,
 //! facts and docx numbering stages all come here.
 
-/// The counting digits a section number is written with.
-pub(super) const CN_NUM: &str = "一二三四五六七八九十";
+use super::scan::CharSet;
 
 /// Value of a Chinese number up to 99 (一, 十, 十一, 二十, 二十三; 两 and 〇/零 as digits).
 pub(super) fn value(s: &str) -> Option<u32> {
@@ -35,9 +34,12 @@ pub(super) fn value(s: &str) -> Option<u32> {
     }
 }
 
-/// One of 一 … 十.
+/// One of 一 … 十: the counting digits a section number is written with.
 pub(super) fn is_cn_digit(c: char) -> bool {
-    CN_NUM.contains(c)
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
 }
 
 /// A 汉字 year digit: the counting digits plus the zero forms used in dates (〇 ○ Ｏ).
@@ -76,6 +78,13 @@ pub(super) fn write(n: u32, script: Script, out: &mut String) {
 pub(super) fn is_quantity_char(c: char) -> bool {
     quantity_digit(c).is_some() || quantity_unit(c).is_some()
 }
+
+/// The characters [`is_quantity_char`] accepts, to find them in a paragraph without decoding
+/// every character.
+pub(crate) static QUANTITY_CHARS: CharSet = CharSet::new(&[
+    '零', '〇', '一', '二', '两', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千', '万',
+    '亿',
+]);
 
 fn quantity_digit(c: char) -> Option<u64> {
     Some(match c {
@@ -271,6 +280,20 @@ mod tests {
             let mut s = String::new();
             write(n, Script::Counting, &mut s);
             assert_eq!(quantity(&s), Some(u64::from(n)), "{s}");
+        }
+    }
+
+    #[test]
+    fn the_quantity_char_set_is_the_quantity_chars() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(QUANTITY_CHARS.contains(c), is_quantity_char(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn cn_digits_are_the_counting_digits() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_cn_digit(c), "一二三四五六七八九十".contains(c), "{c}");
         }
     }
 }

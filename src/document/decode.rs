@@ -146,15 +146,37 @@ fn sniff_utf16_cjk(bytes: &[u8]) -> Option<&'static Encoding> {
     None
 }
 
+/// Can `text` hold a character [`check_not_garbage`] counts as suspicious? Read on the UTF-8
+/// bytes, without decoding: a C0 control other than whitespace, DEL, a C1 control (C2 80..9F), private use
+/// U+E000..U+F8FF (EE, or EF 80..A3) or U+FFFD (EF BF BD). Full-width punctuation (EF BC..BD)
+/// is in every Chinese text and does not count.
+fn may_hold_garbage(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'\n' | b'\r' | b'\t' | 0x0C => false,
+        0..0x20 | 0x7F | 0xEE => true,
+        0xC2 => b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)),
+        0xEF => match b.get(i + 1) {
+            Some(0x80..=0xA3) => true,
+            Some(0xBF) => b.get(i + 2) == Some(&0xBD),
+            _ => false,
+        },
+        _ => false,
+    })
+}
+
 fn check_not_garbage(text: &str, encoding: &'static Encoding) -> Result<(), ParseError> {
     // Fast path: no C0 control byte (other than whitespace), DEL, or lead byte of U+E000..U+FFFF
-    // (private use and U+FFFD live there) means nothing suspicious can be present.
+    // (private use and U+FFFD live there) means nothing suspicious can be present. (A C1
+    // control is suspicious below but does not leave this fast path by itself.) Every Chinese
+    // text has an EF byte (full-width punctuation), so the count below is skipped too when
+    // the bytes show that it would find nothing.
     let clean = !text.bytes().any(|b| {
         (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C))
             || b == 0x7F
             || b == 0xEE
             || b == 0xEF
-    });
+    }) || !may_hold_garbage(text);
     if clean {
         if text.trim().is_empty() {
             return Err(ParseError::Empty);
@@ -247,6 +269,19 @@ mod tests {
         assert_eq!(d.encoding, "UTF-8");
         assert_eq!(d.line_endings, Some(LineEndings::CRLF));
         assert!(d.text.starts_with('一'));
+    }
+
+    #[test]
+    fn the_byte_check_sees_every_suspicious_character() {
+        let suspicious = |c: char| {
+            c == '\u{FFFD}'
+                || (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{0C}'))
+                || ('\u{E000}'..='\u{F8FF}').contains(&c)
+        };
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let text = format!("正文，{c}。");
+            assert_eq!(may_hold_garbage(&text), suspicious(c), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]

@@ -144,6 +144,11 @@ struct Hit {
     delimited: bool,
 }
 
+/// Can a [`hit_at`] start with `c`: an opening bracket or the first character of a label?
+fn may_start_hit(c: char) -> bool {
+    c == '[' || c == '【' || LABELS.iter().any(|l| l.starts_with(c))
+}
+
 /// The label at `i`, with what follows it up to the value: `]`/`】`, a colon, a pipe.
 fn hit_at(line: &str, i: usize) -> Option<Hit> {
     let s = &line[i..];
@@ -325,7 +330,14 @@ pub(super) fn parse_line(line: &str) -> Option<FieldLine> {
     }
     let mut hits: Vec<Hit> = Vec::new();
     let mut leading: Option<(usize, usize)> = None;
-    match hit_at(t, 0) {
+    // Most lines are prose: their first character starts no label, and `hit_at` need not try
+    // every label to say so.
+    let first_hit = t
+        .chars()
+        .next()
+        .filter(|&c| may_start_hit(c))
+        .and_then(|_| hit_at(t, 0));
+    match first_hit {
         Some(h) => hits.push(h),
         None => {
             let d = leading_date(t)?;
@@ -342,7 +354,7 @@ pub(super) fn parse_line(line: &str) -> Option<FieldLine> {
         if i < scan_from || hits.last().is_some_and(|h| i < h.value_start) {
             continue;
         }
-        if !(LABELS.iter().any(|l| l.starts_with(c)) || c == '[' || c == '【') {
+        if !may_start_hit(c) {
             continue;
         }
         let boundary = p.is_none_or(|p| is_pad(p) || matches!(p, '|' | ']' | '】' | ')' | '）'));

@@ -3,7 +3,7 @@
 //! and the CJK character class. A leaf: it imports nothing from the stages, so normalization,
 //! structure and extraction can all use it without importing each other.
 
-use super::cn_numeral::{self, CN_NUM};
+use super::cn_numeral;
 use super::result::{BracketWidth, DocNumber, NumberStyle};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -24,7 +24,10 @@ pub struct NumToken {
     pub bracket_width: Option<BracketWidth>,
 }
 
-const DIGITS: &str = "0123456789０１２３４５６７８９";
+/// An ASCII or full-width digit.
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
 
 fn digits_value(d: &str) -> Option<u32> {
     d.chars().try_fold(0u32, |acc, c| {
@@ -35,10 +38,11 @@ fn digits_value(d: &str) -> Option<u32> {
     })
 }
 
-pub(super) fn take_while_in<'a>(s: &'a str, set: &str) -> &'a str {
+/// The longest prefix of `s` whose characters all satisfy `pred`.
+pub(super) fn take_while(s: &str, pred: impl Fn(char) -> bool) -> &str {
     let end = s
         .char_indices()
-        .find(|(_, c)| !set.contains(*c))
+        .find(|&(_, c)| !pred(c))
         .map_or(s.len(), |(i, _)| i);
     &s[..end]
 }
@@ -70,11 +74,11 @@ pub fn parse_number(text: &str) -> Option<NumToken> {
         let inner_start = open + skip_spaces(&s[open..]);
         let rest = &s[inner_start..];
         let (inner, style) = {
-            let cn = take_while_in(rest, CN_NUM);
+            let cn = take_while(rest, cn_numeral::is_cn_digit);
             if !cn.is_empty() {
                 (cn, NumberStyle::ParenChinese)
             } else {
-                let d = take_while_in(rest, DIGITS);
+                let d = take_while(rest, is_digit);
                 if d.is_empty() || d.chars().count() > 2 {
                     return None;
                 }
@@ -111,7 +115,7 @@ pub fn parse_number(text: &str) -> Option<NumToken> {
     }
     // 第一部分 / 第一章
     if let Some(rest) = s.strip_prefix('第') {
-        let cn = take_while_in(rest, CN_NUM);
+        let cn = take_while(rest, cn_numeral::is_cn_digit);
         if !cn.is_empty() {
             let after = &rest[cn.len()..];
             for suffix in ["部分", "章"] {
@@ -129,7 +133,7 @@ pub fn parse_number(text: &str) -> Option<NumToken> {
         return None;
     }
     // 一、 and 一) (a （一） whose opening bracket was lost in conversion)
-    let cn = take_while_in(s, CN_NUM);
+    let cn = take_while(s, cn_numeral::is_cn_digit);
     if !cn.is_empty() {
         let after = &s[cn.len()..];
         if after.starts_with('、') {
@@ -156,7 +160,7 @@ pub fn parse_number(text: &str) -> Option<NumToken> {
         return None;
     }
     // 1、 1. 1． (digits ASCII or full-width)
-    let d = take_while_in(s, DIGITS);
+    let d = take_while(s, is_digit);
     if !d.is_empty() && d.chars().count() <= 2 {
         let value = digits_value(d)?;
         if value == 0 {
@@ -169,7 +173,7 @@ pub fn parse_number(text: &str) -> Option<NumToken> {
         for dot in ['.', '．'] {
             if let Some(rest) = after.strip_prefix(dot) {
                 // 1.5万 or 2.3 is a number, not a heading.
-                if rest.starts_with(|c: char| DIGITS.contains(c)) {
+                if rest.starts_with(is_digit) {
                     return None;
                 }
                 return tok(

@@ -51,6 +51,12 @@ const FOOTER_MARKERS: &[&str] = &[
     "返回首页",
 ];
 
+/// Any of [`FOOTER_MARKERS`], looked for in one pass over the line rather than one per marker.
+static FOOTER_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    let markers: Vec<String> = FOOTER_MARKERS.iter().map(|m| regex::escape(m)).collect();
+    Regex::new(&markers.join("|")).expect("static regex")
+});
+
 /// Portal widgets and accessibility switches that make up a whole line.
 const WIDGET_LINES: &[&str] = &[
     "无障碍",
@@ -358,7 +364,7 @@ fn strip_pinyin_glosses(text: String, count: &mut usize) -> String {
 /// Whitespace, zero-width and full-width characters, then spaces between CJK and numbers.
 fn clean_spacing(s: &str, in_table: bool, c: &mut Counts) -> String {
     let text = clean_chars(s, in_table, c);
-    remove_cjk_digit_spaces(&text, &mut c.spaces)
+    remove_cjk_digit_spaces(text, &mut c.spaces)
 }
 
 /// False when [`clean_table_row`] certainly leaves `row` as it is: no entity or tag, no space
@@ -645,7 +651,7 @@ fn capture_chrome(
             return true;
         }
     }
-    t.chars().count() < 80 && FOOTER_MARKERS.iter().any(|m| t.contains(m))
+    t.chars().count() < 80 && FOOTER_MARKER.is_match(t)
 }
 
 fn strip_images(s: &str) -> String {
@@ -675,67 +681,114 @@ fn is_space_like(c: char) -> bool {
     )
 }
 
+/// Can the character whose UTF-8 encoding starts with `b` be one that [`clean_chars`] changes
+/// (a space, a zero-width or a full-width character)? Those are ASCII spaces or start with C2,
+/// E2, E3 or EF; no other lead byte (and no continuation byte) needs the character decoded.
+fn may_clean(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | 0xC2 | 0xE2 | 0xE3 | 0xEF)
+}
+
 /// Whitespace runs, zero-width characters, full-width ASCII letters and digits. In table rows a
 /// tab separates cells and is kept.
+///
+/// Most characters are kept as they are: the text is copied in runs, and only the characters
+/// [`may_clean`] points at (and the one after a space) are decoded.
 fn clean_chars(s: &str, in_table: bool, c: &mut Counts) -> String {
+    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    for ch in s.chars() {
+    // Start of the characters kept as they are since the last change.
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !pending_space && !may_clean(bytes[i]) {
+            // Kept as it is; a three-byte character (most of CJK text) is passed over whole.
+            i += if bytes[i] & 0xF0 == 0xE0 { 3 } else { 1 };
+            continue;
+        }
+        // `i` is a character boundary: the lead bytes `may_clean` accepts never continue a
+        // character, and after a handled character `i` moved by its whole length.
+        let Some(ch) = s[i..].chars().next() else {
+            break;
+        };
+        let next = i + ch.len_utf8();
+        let changed = (in_table && ch == '\t')
+            || is_space_like(ch)
+            || is_zero_width(ch)
+            || is_fullwidth_ascii(ch);
+        if !changed && !pending_space {
+            i = next;
+            continue;
+        }
+        out.push_str(&s[run..i]);
+        run = next;
         if in_table && ch == '\t' {
             pending_space = false;
             out.push('\t');
-            continue;
-        }
-        if is_space_like(ch) {
+        } else if is_space_like(ch) {
             if ch != ' ' {
                 c.whitespace += 1;
             }
             pending_space = true;
-            continue;
-        }
-        if matches!(ch, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{00AD}') {
+        } else if is_zero_width(ch) {
             c.whitespace += 1;
-            continue;
-        }
-        if pending_space && !out.is_empty() {
-            out.push(' ');
-        }
-        pending_space = false;
-        let mapped = match ch {
-            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '％' => {
-                c.fullwidth += 1;
-                char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch)
+        } else {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
             }
-            _ => ch,
-        };
-        out.push(mapped);
+            pending_space = false;
+            if is_fullwidth_ascii(ch) {
+                c.fullwidth += 1;
+                out.push(char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch));
+            } else {
+                // Kept as it is: it starts the next run.
+                run = i;
+            }
+        }
+        i = next;
     }
+    out.push_str(&s[run..]);
     out
 }
 
+/// Zero-width spaces and joiners, the BOM and the soft hyphen, which are dropped.
+fn is_zero_width(ch: char) -> bool {
+    matches!(ch, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// Full-width digits, Latin letters and `％`, which become ASCII.
+fn is_fullwidth_ascii(ch: char) -> bool {
+    matches!(ch, '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '％')
+}
+
 /// `巡逻 26 次` -> `巡逻26次`, `开展 “法治讲堂”` -> `开展“法治讲堂”`.
-fn remove_cjk_digit_spaces(s: &str, count: &mut usize) -> String {
-    if !s.contains(' ') {
-        return s.to_string();
-    }
-    let chars: Vec<char> = s.chars().collect();
+fn remove_cjk_digit_spaces(s: String, count: &mut usize) -> String {
+    let numeric = |c: char| c.is_ascii_digit() || c == '%';
+    let quote = |c: char| matches!(c, '“' | '”' | '‘' | '’' | '《' | '》');
+    let removable = |i: usize| {
+        let (Some(a), Some(b)) = (s[..i].chars().next_back(), s[i + 1..].chars().next()) else {
+            return false;
+        };
+        (is_cjk(a) && b.is_ascii_digit())
+            || (numeric(a) && is_cjk(b))
+            || (is_cjk(a) && quote(b))
+            || (quote(a) && is_cjk(b))
+    };
+    let mut spaces = s
+        .match_indices(' ')
+        .map(|(i, _)| i)
+        .filter(|&i| removable(i));
+    let Some(first) = spaces.next() else {
+        return s;
+    };
     let mut out = String::with_capacity(s.len());
-    for (i, &ch) in chars.iter().enumerate() {
-        if ch == ' ' && i > 0 && i + 1 < chars.len() {
-            let (a, b) = (chars[i - 1], chars[i + 1]);
-            let numeric = |c: char| c.is_ascii_digit() || c == '%';
-            let quote = |c: char| matches!(c, '“' | '”' | '‘' | '’' | '《' | '》');
-            if (is_cjk(a) && b.is_ascii_digit())
-                || (numeric(a) && is_cjk(b))
-                || (is_cjk(a) && quote(b))
-                || (quote(a) && is_cjk(b))
-            {
-                *count += 1;
-                continue;
-            }
-        }
-        out.push(ch);
+    let mut from = 0;
+    for i in std::iter::once(first).chain(spaces) {
+        *count += 1;
+        out.push_str(&s[from..i]);
+        from = i + 1;
     }
+    out.push_str(&s[from..]);
     out
 }
 
@@ -956,6 +1009,19 @@ mod tests {
         assert_eq!(texts(&n), vec!["开展治安巡逻26次，办结率100%，共12件 AB &"]);
         let n = norm(&["开展 “法治讲堂”活动"]);
         assert_eq!(texts(&n), vec!["开展“法治讲堂”活动"]);
+    }
+
+    #[test]
+    fn spacing_is_cleaned_around_every_kind_of_character() {
+        let mut c = Counts::default();
+        let s = "  a\u{3000}\u{200B}b\u{A0}ｃ１\t é 中\u{2003}";
+        assert_eq!(clean_chars(s, false, &mut c), "a b c1 é 中");
+        assert_eq!((c.whitespace, c.fullwidth), (5, 2));
+        assert_eq!(clean_chars("a\tb \t c", true, &mut c), "a\tb\t c");
+        assert_eq!(
+            clean_chars("中文，没有空格。", false, &mut c),
+            "中文，没有空格。"
+        );
     }
 
     #[test]

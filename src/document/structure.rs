@@ -11,13 +11,14 @@
 //! first sentence when text follows it (`first_sentence`), or the whole line (`line`).
 //! 一是/二是/其次 enumerations are recorded on the section, never made into sections.
 
-use super::cn_numeral::{self, CN_NUM};
+use super::cn_numeral;
 pub use super::head::document_kind;
-use super::lex::take_while_in;
+use super::lex::take_while;
 pub use super::lex::{looks_numbered, parse_number, NumToken};
 use super::model::Block;
 use super::normalize::Normalized;
 use super::result::{HeadingDelimiter, NumberStyle, Section};
+use super::scan::CharSet;
 
 #[derive(Debug, Clone, Default)]
 pub struct Structured {
@@ -137,29 +138,35 @@ fn raw_span(raw: &str, delimiter: HeadingDelimiter) -> String {
     }
 }
 
+/// The characters an enumeration marker starts with.
+static MARKER_STARTS: CharSet = CharSet::new(&[
+    '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '第', '首', '其', '再', '最',
+]);
+
 /// 一是 / 二是 / 第一， / 首先 / 其次 / 再次 / 最后, each at a clause boundary.
 pub fn enumeration_markers(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    // Whether the previous character ends a clause (the start of the text does).
-    let mut at_boundary = true;
-    for (i, c) in text.char_indices() {
-        let boundary_here = at_boundary;
-        at_boundary = matches!(
-            c,
-            '。' | '；' | ';' | '，' | ',' | '：' | ':' | '！' | '？' | ' ' | '*' | '\n' | '、'
-        );
-        if !boundary_here
-            || !(cn_numeral::is_cn_digit(c) || matches!(c, '第' | '首' | '其' | '再' | '最'))
-        {
+    let mut from = 0;
+    while let Some(i) = MARKER_STARTS.find_from(text, from) {
+        let rest = &text[i..];
+        let c = rest.chars().next().unwrap_or_default();
+        from = i + c.len_utf8();
+        // A marker starts the text or follows the end of a clause.
+        let at_boundary = text[..i].chars().next_back().is_none_or(|p| {
+            matches!(
+                p,
+                '。' | '；' | ';' | '，' | ',' | '：' | ':' | '！' | '？' | ' ' | '*' | '\n' | '、'
+            )
+        });
+        if !at_boundary {
             continue;
         }
-        let rest = &text[i..];
         let marker = if cn_numeral::is_cn_digit(c) {
-            let n = take_while_in(rest, CN_NUM);
+            let n = take_while(rest, cn_numeral::is_cn_digit);
             (rest[n.len()..].starts_with('是') && cn_numeral::value(n).is_some())
                 .then(|| format!("{n}是"))
         } else if c == '第' {
-            let n = take_while_in(&rest[3..], CN_NUM);
+            let n = take_while(&rest[3..], cn_numeral::is_cn_digit);
             (!n.is_empty() && rest[3 + n.len()..].starts_with(['，', ',']))
                 .then(|| format!("第{n}"))
         } else {

@@ -26,7 +26,9 @@ mod clause;
 mod lexicon;
 mod number;
 
+use crate::document::cn_numeral::QUANTITY_CHARS;
 use crate::document::result::Fact;
+use crate::document::scan::CharSet;
 use lexicon::Unit;
 use number::Number;
 
@@ -36,7 +38,7 @@ pub fn facts_in(paragraph: &str) -> Vec<Fact> {
     // Traditional-script pages (項, 個, 萬) are read with the simplified unit lexicon. Every
     // character mapped is a 3-byte CJK character mapped to another, so byte offsets hold and the
     // sources are cut from the text as written.
-    if paragraph.chars().any(|c| traditional_unit(c).is_some()) {
+    if TRADITIONAL_UNITS.find_from(paragraph, 0).is_some() {
         let simplified: String = paragraph
             .chars()
             .map(|c| traditional_unit(c).unwrap_or(c))
@@ -66,6 +68,12 @@ pub fn facts_in(paragraph: &str) -> Vec<Fact> {
     }
     facts_in_simplified(paragraph)
 }
+
+/// The characters [`traditional_unit`] maps.
+static TRADITIONAL_UNITS: CharSet = CharSet::new(&[
+    '項', '個', '萬', '億', '場', '處', '間', '條', '戶', '張', '種', '級', '輪', '傳', '擔', '筆',
+    '隊', '畝', '噸', '餘', '約', '達',
+]);
 
 /// The simplified form of a traditional character used in units and multipliers.
 fn traditional_unit(c: char) -> Option<char> {
@@ -158,8 +166,7 @@ fn word_facts(p: &str) -> Vec<(usize, Fact)> {
     let mut at = 0;
     // `"` seen before `counted_to`, counted incrementally so quote parity stays linear.
     let (mut ascii_quotes, mut counted_to) = (0, 0);
-    while let Some(off) = p[at..].find(crate::document::cn_numeral::is_quantity_char) {
-        let start = at + off;
+    while let Some(start) = QUANTITY_CHARS.find_from(p, at) {
         let len = p[start..]
             .find(|c: char| !crate::document::cn_numeral::is_quantity_char(c))
             .unwrap_or(p.len() - start);

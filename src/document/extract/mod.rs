@@ -15,6 +15,8 @@ use super::model::Block;
 use super::normalize::{web_field, Normalized};
 use super::result::*;
 use super::structure::{self, Structured};
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// Labels under which portal metadata gives each date, most specific first. `日期`/`时间` stand
 /// alone in a page's head (or before its 来源), where they are the publication date.
@@ -296,20 +298,27 @@ fn join_lines(blocks: Vec<Block>) -> String {
 }
 
 /// Placeholders a 公文 template prints where values go.
+const TEMPLATE_MARKS: &[&str] = &[
+    "[此处",
+    "【此处",
+    "此处输入",
+    "□□□",
+    "〔20XX〕",
+    "[20XX]",
+    "XXXX年XX月",
+    "X年X月X日",
+    "[主送",
+    "[日期]",
+];
+
+/// Any of [`TEMPLATE_MARKS`], looked for in one pass over the text rather than one per mark.
+static TEMPLATE_MARK: LazyLock<Regex> = LazyLock::new(|| {
+    let marks: Vec<String> = TEMPLATE_MARKS.iter().map(|m| regex::escape(m)).collect();
+    Regex::new(&marks.join("|")).expect("static regex")
+});
+
 fn is_unfilled_template(text: &str) -> bool {
-    const MARKS: &[&str] = &[
-        "[此处",
-        "【此处",
-        "此处输入",
-        "□□□",
-        "〔20XX〕",
-        "[20XX]",
-        "XXXX年XX月",
-        "X年X月X日",
-        "[主送",
-        "[日期]",
-    ];
-    MARKS.iter().any(|m| text.contains(m))
+    TEMPLATE_MARK.is_match(text)
 }
 
 /// When the tail zone held no 成文日期 (a page that goes on after the document: a licence note, a

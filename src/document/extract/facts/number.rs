@@ -37,7 +37,8 @@ fn is_decimal_point(c: char) -> bool {
     c == '.' || c == '．'
 }
 
-/// Byte offset of the next digit (ASCII or full-width) at or after `from`.
+/// Byte offset of the next digit (ASCII or full-width) at or after `from` (a character
+/// boundary).
 pub(super) fn next_digit(p: &str, from: usize) -> Option<usize> {
     let bytes = p.as_bytes();
     let mut i = from;
@@ -46,15 +47,20 @@ pub(super) fn next_digit(p: &str, from: usize) -> Option<usize> {
         if b.is_ascii_digit() {
             return Some(i);
         }
-        // Full-width digits U+FF10..U+FF19 are EF BC 90..99 in UTF-8.
-        if b == 0xEF
-            && i + 2 < bytes.len()
-            && bytes[i + 1] == 0xBC
-            && (0x90..=0x99).contains(&bytes[i + 2])
-        {
-            return Some(i);
+        if b & 0xF0 == 0xE0 {
+            // Full-width digits U+FF10..U+FF19 are EF BC 90..99 in UTF-8; any other three-byte
+            // character is passed over whole.
+            if b == 0xEF
+                && i + 2 < bytes.len()
+                && bytes[i + 1] == 0xBC
+                && (0x90..=0x99).contains(&bytes[i + 2])
+            {
+                return Some(i);
+            }
+            i += 3;
+        } else {
+            i += 1;
         }
-        i += 1;
     }
     None
 }
@@ -223,6 +229,26 @@ mod tests {
 
     fn first(p: &str) -> Number {
         scan(p, next_digit(p, 0).unwrap())
+    }
+
+    #[test]
+    fn next_digit_finds_what_a_char_search_finds() {
+        for p in [
+            "",
+            "共3件",
+            "共１２件",
+            "，。ｘ\u{FF0F}９",
+            "é1",
+            "\u{10000}2",
+            "无数字。",
+        ] {
+            let mut from = 0;
+            while from <= p.len() {
+                let want = p[from..].find(is_digit).map(|i| from + i);
+                assert_eq!(next_digit(p, from), want, "{p:?} from {from}");
+                from += p[from..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
     }
 
     #[test]

@@ -567,3 +567,14 @@ fn value_text_only_when_the_written_number_differs() {
     assert_eq!(one("共10件").value_text, None);
     assert_eq!(one("共3万人").value_text.as_deref(), Some("3万"));
 }
+
+#[test]
+fn the_traditional_unit_set_is_what_traditional_unit_maps() {
+    for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+        assert_eq!(
+            super::TRADITIONAL_UNITS.contains(c),
+            super::traditional_unit(c).is_some(),
+            "{c}"
+        );
+    }
+}
