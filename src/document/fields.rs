@@ -130,7 +130,7 @@ fn match_label(s: &str, label: &str) -> Option<usize> {
         if k > 0 {
             rest = rest.trim_start_matches(is_pad);
         }
-        rest = rest.strip_prefix(ch)?;
+        rest = rest.strip_prefix(|c: char| simplified(c) == ch)?;
     }
     Some(s.len() - rest.len())
 }
@@ -146,7 +146,58 @@ struct Hit {
 
 /// Can a [`hit_at`] start with `c`: an opening bracket or the first character of a label?
 fn may_start_hit(c: char) -> bool {
+    let c = simplified(c);
     c == '[' || c == '【' || LABELS.iter().any(|l| l.starts_with(c))
+}
+
+/// The simplified form of a Traditional character of the labels (`發布時間`, `信息來源`, `索引號`
+/// on mirrors that serve Traditional script); any other character as it is.
+fn simplified(c: char) -> char {
+    match c {
+        '體' => '体',
+        '關' => '关',
+        '內' => '内',
+        '擊' => '击',
+        '別' => '别',
+        '務' => '务',
+        '單' => '单',
+        '發' => '发',
+        '號' => '号',
+        '圍' => '围',
+        '實' => '实',
+        '對' => '对',
+        '廢' => '废',
+        '開' => '开',
+        '錄' => '录',
+        '態' => '态',
+        '數' => '数',
+        '時' => '时',
+        '機' => '机',
+        '來' => '来',
+        '構' => '构',
+        '標' => '标',
+        '瀏' => '浏',
+        '點' => '点',
+        '狀' => '状',
+        '稱' => '称',
+        '類' => '类',
+        '組' => '组',
+        '編' => '编',
+        '範' => '范',
+        '覽' => '览',
+        '訪' => '访',
+        '詞' => '词',
+        '讀' => '读',
+        '責' => '责',
+        '輯' => '辑',
+        '鍵' => '键',
+        '門' => '门',
+        '問' => '问',
+        '間' => '间',
+        '閱' => '阅',
+        '題' => '题',
+        _ => c,
+    }
 }
 
 /// The label at `i`, with what follows it up to the value: `]`/`】`, a colon, a pipe.
@@ -435,6 +486,14 @@ mod tests {
                 p("发布时间", "2023-03-01"),
                 p("来源", "区司法局"),
                 p("浏览次数", "12")
+            ]
+        );
+        // Traditional labels are the same labels.
+        assert_eq!(
+            pairs("發布時間:2025-04-11 16:33 信息來源:某某縣某某鄉"),
+            vec![
+                p("发布时间", "2025-04-11 16:33"),
+                p("信息来源", "某某縣某某鄉")
             ]
         );
         // An empty counter, known or not, never rides on the value before it.
