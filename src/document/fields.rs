@@ -322,8 +322,7 @@ pub(crate) fn value_on_next_line(label: &str, line: &str) -> Option<String> {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.'))
             && t.contains(|c: char| c.is_ascii_digit())
     } else if matches!(label, "发文字号" | "文号" | "文件编号") {
-        let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-        crate::document::lex::is_doc_number_line(&compact)
+        crate::document::lex::is_doc_number_line(&crate::document::lex::compact(t))
     } else if matches!(
         label,
         "发布机构"

@@ -7,7 +7,7 @@
 //!
 //! This is the one module that knows the title vocabulary (文种 and report words).
 
-use super::lex::{is_doc_number_line, is_number_line};
+use super::lex::{compact, is_doc_number_line, is_number_line};
 use super::model::Block;
 use super::normalize::Normalized;
 
@@ -30,7 +30,7 @@ fn is_head_element(t: &str) -> bool {
     if t.len() > 120 {
         return false;
     }
-    let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    let compact = compact(t);
     compact.starts_with("签发人")
         || compact.starts_with("份号")
         || compact.starts_with("密级")
@@ -151,8 +151,7 @@ pub(crate) fn split_trailing_doc_number(t: &str) -> (&str, Option<&str>) {
         if let Some(inner) = trimmed.strip_suffix(close) {
             if let Some(i) = inner.rfind(open) {
                 let number = inner[i + open.len_utf8()..].trim();
-                let compact: String = number.chars().filter(|c| !c.is_whitespace()).collect();
-                if is_doc_number_line(&compact) {
+                if is_doc_number_line(&compact(number)) {
                     return (inner[..i].trim_end(), Some(number));
                 }
             }
@@ -223,7 +222,7 @@ fn red_header_at(blocks: &[Block], i: usize, end: usize) -> Option<(String, usiz
             .iter()
             .find(|b| !b.in_table && !b.text.trim().is_empty());
         if next.is_some_and(|b| {
-            let c: String = b.text.chars().filter(|c| !c.is_whitespace()).collect();
+            let c = compact(&b.text);
             is_number_line(&c)
         }) {
             return Some((t.to_string(), 1));
@@ -239,7 +238,7 @@ fn red_header_at(blocks: &[Block], i: usize, end: usize) -> Option<(String, usiz
             k += 1;
         }
         let closed = blocks.get(k).is_none_or(|b| {
-            let c: String = b.text.chars().filter(|c| !c.is_whitespace()).collect();
+            let c = compact(&b.text);
             is_head_element(&c) || c.starts_with("签发人")
         });
         if !names.is_empty() && closed {
@@ -288,7 +287,7 @@ pub(super) fn read_head(n: &Normalized, body_start: usize) -> Head {
                 let t = blocks[k].text.trim();
                 !blocks[k].in_table
                     && (red_header_at(blocks, k, head_end).is_some()
-                        || is_doc_number_line(&t.replace(char::is_whitespace, "")))
+                        || is_doc_number_line(&compact(t)))
             });
             if let Some(r) = restart {
                 let mut again = Head::default();

@@ -8,6 +8,18 @@ use super::result::{BracketWidth, DocNumber, NumberStyle};
 use regex::Regex;
 use std::sync::LazyLock;
 
+/// `s` with every whitespace character removed (`文　　号` -> `文号`, `市 长` -> `市长`).
+pub(crate) fn compact(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A regex that finds any of `words` (as literals) in one pass, instead of one substring
+/// search per word.
+pub(crate) fn any_of(words: &[&str]) -> Regex {
+    let escaped: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
+    Regex::new(&escaped.join("|")).expect("escaped literals")
+}
+
 pub fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FFFF}')
 }
@@ -289,16 +301,15 @@ pub(super) fn parse_date(s: &str) -> Option<String> {
 /// A line that starts with a date, Arabic or 汉字, and holds at most a time after it
 /// (`2024年04月06日 16:40`).
 pub(crate) fn starts_with_date(t: &str) -> bool {
+    after_leading_date(t).is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit() || c == ':'))
+        && parse_date(t).is_some()
+}
+
+/// What follows a date that `t` starts with (trimmed), if it starts with one.
+fn after_leading_date(t: &str) -> Option<&str> {
     let t = t.trim();
-    let m = DATE_ARABIC.find(t).or_else(|| DATE_HANZI.find(t));
-    m.is_some_and(|m| {
-        m.start() == 0
-            && t[m.end()..]
-                .trim()
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == ':')
-            && parse_date(t).is_some()
-    })
+    let m = DATE_ARABIC.find(t).or_else(|| DATE_HANZI.find(t))?;
+    (m.start() == 0).then(|| t[m.end()..].trim())
 }
 
 /// A line that ends with a date after some text (`某某办公室  2024年3月1日`, the line under a
@@ -318,7 +329,5 @@ pub(super) fn trailing_date(t: &str) -> Option<(&str, &str, String)> {
 
 /// A line that is nothing but a date (the 成文日期 line of the signature block).
 pub(super) fn is_date_line(t: &str) -> bool {
-    let t = t.trim();
-    let m = DATE_ARABIC.find(t).or_else(|| DATE_HANZI.find(t));
-    m.is_some_and(|m| m.start() == 0 && t[m.end()..].trim().is_empty())
+    after_leading_date(t).is_some_and(str::is_empty)
 }

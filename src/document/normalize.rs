@@ -52,10 +52,7 @@ const FOOTER_MARKERS: &[&str] = &[
 ];
 
 /// Any of [`FOOTER_MARKERS`], looked for in one pass over the line rather than one per marker.
-static FOOTER_MARKER: LazyLock<Regex> = LazyLock::new(|| {
-    let markers: Vec<String> = FOOTER_MARKERS.iter().map(|m| regex::escape(m)).collect();
-    Regex::new(&markers.join("|")).expect("static regex")
-});
+static FOOTER_MARKER: LazyLock<Regex> = LazyLock::new(|| super::lex::any_of(FOOTER_MARKERS));
 
 /// Portal widgets and accessibility switches that make up a whole line.
 const WIDGET_LINES: &[&str] = &[

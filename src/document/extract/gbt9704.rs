@@ -4,7 +4,7 @@
 //! Anything outside those zones is body text: a 发文字号 quoted in the body is a citation, not
 //! this document's number.
 
-use crate::document::lex::{is_cjk, parse_number};
+use crate::document::lex::{compact, is_cjk, parse_number};
 pub(super) use crate::document::lex::{
     is_date_line, is_doc_number_line, is_number_line, parse_date, parse_doc_number, trailing_date,
 };
@@ -12,12 +12,6 @@ use crate::document::model::Block;
 use crate::document::result::{DocNumber, Gbt9704};
 use regex::Regex;
 use std::sync::LazyLock;
-
-fn compact(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-        .collect()
-}
 
 fn after_label<'a>(t: &'a str, labels: &[&str]) -> Option<&'a str> {
     let t = t.trim_start();
@@ -155,9 +149,9 @@ pub(super) fn extract(
         }
         // A 发文字号 printed under the title (pages that set it there) comes before the addressee.
         if e.doc_number.is_none() {
-            let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-            if is_doc_number_line(&compact) {
-                e.doc_number = parse_doc_number(&compact);
+            let number = compact(t);
+            if is_doc_number_line(&number) {
+                e.doc_number = parse_doc_number(&number);
                 continue;
             }
         }
@@ -246,10 +240,14 @@ pub(super) fn is_template_placeholder(t: &str) -> bool {
             .any(|w| t.contains(w))
 }
 
+/// An office that signs a 令: 市长, 省长, 主任, 部长 …, after an optional organ (某某市人民政府市长).
+const OFFICE: &str = r"[\p{Han}]{0,12}?(?:省长|市长|州长|县长|区长|旗长|镇长|乡长|主任|主席|书记|总理|部长|厅长|局长|院长|署长)";
 static SIGNER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[\p{Han}]{0,12}?(?:省长|市长|州长|县长|区长|旗长|镇长|乡长|主任|主席|书记|总理|部长|厅长|局长|院长|署长)[\s\u{3000}]+([\p{Han}]{2,4})$")
-        .expect("static regex")
+    Regex::new(&format!(r"^{OFFICE}[\s\u{{3000}}]+([\p{{Han}}]{{2,4}})$")).expect("static regex")
 });
+/// The office alone (`市 长` once its spaces are gone): the holder's name lost or an image.
+static OFFICE_ALONE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("^{OFFICE}$")).expect("static regex"));
 
 /// `市长 张三` under a 令: the signer's name.
 fn signer_line(t: &str) -> Option<String> {
@@ -418,8 +416,8 @@ pub(super) fn extract_tail(tail: &[Block], e: &mut Elements) {
                 }
                 // An office alone (`市 长`, its holder's name lost or printed as an image)
                 // is neither a signer nor an organization.
-                let compact: String = o.chars().filter(|c| !c.is_whitespace()).collect();
-                if SIGNER.is_match(&format!("{compact} 某某")) && compact.chars().count() <= 4 {
+                let office = compact(o);
+                if office.chars().count() <= 4 && OFFICE_ALONE.is_match(&office) {
                     continue;
                 }
                 if let Some(name) = signer_line(o) {

@@ -312,10 +312,8 @@ const TEMPLATE_MARKS: &[&str] = &[
 ];
 
 /// Any of [`TEMPLATE_MARKS`], looked for in one pass over the text rather than one per mark.
-static TEMPLATE_MARK: LazyLock<Regex> = LazyLock::new(|| {
-    let marks: Vec<String> = TEMPLATE_MARKS.iter().map(|m| regex::escape(m)).collect();
-    Regex::new(&marks.join("|")).expect("static regex")
-});
+static TEMPLATE_MARK: LazyLock<Regex> =
+    LazyLock::new(|| crate::document::lex::any_of(TEMPLATE_MARKS));
 
 fn is_unfilled_template(text: &str) -> bool {
     TEMPLATE_MARK.is_match(text)
