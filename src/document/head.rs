@@ -19,6 +19,8 @@ pub(super) struct Head {
     pub title_blocks: Option<(usize, usize)>,
     /// 发文机关标志, e.g. 中共某某街道工作委员会文件.
     pub red_header: Option<String>,
+    /// A 发文字号 the title ended with in brackets (`…的通知(某办发〔2017〕2号)`), cut off it.
+    pub title_doc_number: Option<String>,
 }
 
 fn is_sentence_like(t: &str) -> bool {
@@ -145,7 +147,7 @@ pub(crate) fn strip_column_prefix(t: &str) -> &str {
 
 /// A title that ends with its 发文字号 in brackets (`…的通知(某办发〔2017〕2号)`): the title
 /// without it, and the number.
-pub(crate) fn split_trailing_doc_number(t: &str) -> (&str, Option<&str>) {
+fn split_trailing_doc_number(t: &str) -> (&str, Option<&str>) {
     let trimmed = t.trim_end();
     for (open, close) in [('（', '）'), ('(', ')')] {
         if let Some(inner) = trimmed.strip_suffix(close) {
@@ -377,11 +379,10 @@ fn scan_head(blocks: &[Block], start: usize, head_end: usize, s: &mut Head) -> O
                 break;
             }
         }
-        let candidate = split_trailing_doc_number(strip_column_prefix(&title))
-            .0
-            .to_string();
+        let (candidate, number) = split_trailing_doc_number(strip_column_prefix(&title));
         if found && candidate.chars().count() >= 6 {
-            s.title = Some(candidate);
+            s.title = Some(candidate.to_string());
+            s.title_doc_number = number.map(str::to_string);
             s.title_blocks = Some((i, j - 1));
             return None;
         }

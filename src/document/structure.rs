@@ -27,6 +27,8 @@ pub struct Structured {
     pub title_blocks: Option<(usize, usize)>,
     /// 发文机关标志, e.g. 中共某某街道工作委员会文件.
     pub red_header: Option<String>,
+    /// A 发文字号 printed in brackets at the end of the title, cut off it.
+    pub title_doc_number: Option<String>,
     pub sections: Vec<Section>,
     /// Index of the first block of the first section (the end of the preamble).
     pub body_start: usize,
@@ -282,6 +284,7 @@ pub fn structure(n: &Normalized) -> Structured {
     s.title = head.title;
     s.title_blocks = head.title_blocks;
     s.red_header = head.red_header;
+    s.title_doc_number = head.title_doc_number;
     s
 }
 

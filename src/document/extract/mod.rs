@@ -159,13 +159,11 @@ pub fn extract(mut n: Normalized, s: &Structured) -> ParseResult {
         dates.raw.insert("印发日期".into(), raw.clone());
     }
 
-    // A title that ends with its number in brackets (…的通知(某办发〔2017〕2号)).
-    let title_doc_number = s.title_blocks.and_then(|(first, last)| {
-        let joined: String = blocks[first..=last].iter().map(|b| b.text.trim()).collect();
-        crate::document::head::split_trailing_doc_number(&joined)
-            .1
-            .and_then(gbt9704::parse_doc_number)
-    });
+    // A title that ended with its number in brackets (…的通知(某办发〔2017〕2号)).
+    let title_doc_number = s
+        .title_doc_number
+        .as_deref()
+        .and_then(gbt9704::parse_doc_number);
     let doc_number = el.doc_number.clone().or(title_doc_number).or_else(|| {
         ["发文字号", "文号", "文件编号"]
             .iter()
